@@ -1,0 +1,64 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { getEnv, usesEmbeddedDatabase } from "@/lib/env";
+import * as schema from "./schema";
+
+/** Both drivers expose the same drizzle API; callers never need to know which one runs. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+interface Handle {
+  db: Database;
+  kind: "pglite" | "postgres";
+  close: () => Promise<void>;
+}
+
+// Cached on globalThis so hot reloads and repeated imports share one client per process.
+const globalForDb = globalThis as unknown as { __switchyardDb?: Handle };
+
+function open(): Handle {
+  const env = getEnv();
+  if (!usesEmbeddedDatabase(env) && env.DATABASE_URL) {
+    const client = postgres(env.DATABASE_URL, {
+      max: env.DATABASE_POOL_MAX,
+      onnotice: () => {},
+    });
+    return {
+      db: drizzlePostgres({ client, schema }),
+      kind: "postgres",
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  const dir = env.PGLITE_DATA_DIR;
+  if (!dir.startsWith("memory://")) mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+  const client = new PGlite(dir);
+  return {
+    db: drizzlePglite({ client, schema }),
+    kind: "pglite",
+    close: () => client.close(),
+  };
+}
+
+function handle(): Handle {
+  globalForDb.__switchyardDb ??= open();
+  return globalForDb.__switchyardDb;
+}
+
+export function getDatabase(): Database {
+  return handle().db;
+}
+
+export function databaseKind(): "pglite" | "postgres" {
+  return handle().kind;
+}
+
+/** Closes the process's client (scripts and tests; PGlite keeps Node alive otherwise). */
+export async function closeDatabase(): Promise<void> {
+  const h = globalForDb.__switchyardDb;
+  globalForDb.__switchyardDb = undefined;
+  if (h) await h.close();
+}

@@ -1,0 +1,151 @@
+import { sql } from "drizzle-orm";
+import {
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+import { apiKeys } from "./api-keys";
+
+/** The public API's conversation status (DESIGN.md contract). */
+export const conversationStatusEnum = pgEnum("conversation_status", [
+  "running",
+  "waiting_for_customer",
+  "escalated",
+  "resolved",
+  "failed",
+]);
+
+export const messageRoleEnum = pgEnum("message_role", ["customer", "agent", "human"]);
+
+export const conversations = pgTable(
+  "conversations",
+  {
+    id: text("id").primaryKey(),
+    status: conversationStatusEnum("status").notNull(),
+    chain: text("chain").notNull(),
+    customerId: text("customer_id"),
+    apiKeyId: text("api_key_id").references(() => apiKeys.id, { onDelete: "set null" }),
+    metadata: jsonb("metadata").notNull().default({}),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("conversations_created_at_idx").on(t.createdAt.desc(), t.id.desc()),
+    index("conversations_status_idx").on(t.status, t.updatedAt),
+    index("conversations_api_key_idx").on(t.apiKeyId, t.createdAt),
+  ],
+);
+
+export const messages = pgTable(
+  "messages",
+  {
+    id: text("id").primaryKey(),
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    role: messageRoleEnum("role").notNull(),
+    /** The agent that wrote an agent message; the user id for a human reply. */
+    author: text("author"),
+    runId: text("run_id"),
+    content: text("content").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("messages_conversation_idx").on(t.conversationId, t.createdAt, t.id)],
+);
+
+/**
+ * One run per conversation turn. The row is both the run's checkpoint and its place in the work
+ * queue: a worker claims it by taking the lease, every step's commit renews the lease and is
+ * guarded by `seq`, so a stale worker can neither fork the run nor keep it.
+ */
+export const runs = pgTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    chain: text("chain").notNull(),
+    status: text("status").notNull(),
+    seq: integer("seq").notNull(),
+    checkpoint: jsonb("checkpoint").notNull(),
+    /** W3C trace id (32 hex chars) of this turn's trace. */
+    traceId: text("trace_id").notNull(),
+    /** 0 = live conversation; higher numbers are served after (evaluations, replays). */
+    priority: integer("priority").notNull().default(0),
+    leaseOwner: text("lease_owner"),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+    /** Claims so far; a run that keeps killing its workers is failed after a bound. */
+    claims: integer("claims").notNull().default(0),
+    /** Earliest time a worker may claim it (back-off after an error). */
+    availableAt: timestamp("available_at", { withTimezone: true }).notNull().defaultNow(),
+    // The trace's totals, kept current by every step commit so trace lists filter and sort on
+    // indexed columns instead of aggregating spans.
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    durationMs: doublePrecision("duration_ms"),
+    costUsd: doublePrecision("cost_usd").notNull().default(0),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    llmCalls: integer("llm_calls").notNull().default(0),
+    errors: integer("errors").notNull().default(0),
+    agents: text("agents").array().notNull().default(sql`'{}'::text[]`),
+    models: text("models").array().notNull().default(sql`'{}'::text[]`),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // The claim query scans only runs that still need a worker.
+    index("runs_claimable_idx")
+      .on(t.priority, t.availableAt)
+      .where(sql`${t.status} = 'running'`),
+    index("runs_conversation_idx").on(t.conversationId, t.createdAt),
+    index("runs_created_at_idx").on(t.createdAt.desc(), t.id.desc()),
+    index("runs_agents_idx").using("gin", t.agents),
+    index("runs_models_idx").using("gin", t.models),
+  ],
+);
+
+/** Append-only: never updated; (run_id, seq) makes a gap or a fork impossible to write twice. */
+export const runEvents = pgTable(
+  "run_events",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    type: text("type").notNull(),
+    agent: text("agent"),
+    agentVersion: integer("agent_version"),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+    data: jsonb("data").notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "run_events_pkey", columns: [t.runId, t.seq] }),
+    index("run_events_agent_at_idx").on(t.agent, t.at),
+  ],
+);
+
+/** Tool-call idempotency: the intent is written before the effect, the outcome after it. */
+export const toolLedger = pgTable(
+  "tool_ledger",
+  {
+    key: text("key").primaryKey(),
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    tool: text("tool").notNull(),
+    input: jsonb("input"),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(1),
+    result: jsonb("result"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("tool_ledger_run_idx").on(t.runId)],
+);

@@ -1,0 +1,6 @@
+export * from "./users";
+export * from "./audit";
+export * from "./api-keys";
+export * from "./conversations";
+export * from "./settings";
+export * from "./traces";

@@ -1,0 +1,58 @@
+import {
+  bigserial,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+import { runs } from "./conversations";
+
+/**
+ * Trace spans, one trace per run (conversation turn). Written by the same statement that commits
+ * a step's events, with ids derived from the run and the event, so a step that is retried after a
+ * crash writes the same spans again (ON CONFLICT DO NOTHING) instead of orphans or duplicates.
+ */
+export const spans = pgTable(
+  "spans",
+  {
+    traceId: text("trace_id").notNull(),
+    spanId: text("span_id").notNull(),
+    parentSpanId: text("parent_span_id"),
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    /** Insertion order, for the OTLP exporter's cursor. */
+    ingestId: bigserial("ingest_id", { mode: "number" }).notNull(),
+    name: text("name").notNull(),
+    /** run | step | llm | tool | handoff | validation | retry | guardrail | escalation | resume | human */
+    kind: text("kind").notNull(),
+    status: text("status").notNull(),
+    agent: text("agent"),
+    agentVersion: integer("agent_version"),
+    model: text("model"),
+    tier: text("tier"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    durationMs: doublePrecision("duration_ms"),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    costUsd: doublePrecision("cost_usd"),
+    error: text("error"),
+    /** Small, list-safe attributes (GenAI semantic-convention names where one exists). */
+    attributes: jsonb("attributes").notNull().default({}),
+    /** Inputs and outputs for the detail view only; never selected by lists. */
+    payload: jsonb("payload"),
+  },
+  (t) => [
+    primaryKey({ name: "spans_pkey", columns: [t.traceId, t.spanId] }),
+    index("spans_run_idx").on(t.runId),
+    index("spans_agent_started_idx").on(t.agent, t.startedAt),
+    index("spans_kind_started_idx").on(t.kind, t.startedAt),
+    index("spans_ingest_idx").on(t.ingestId),
+  ],
+);
+

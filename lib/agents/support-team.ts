@@ -1,0 +1,124 @@
+import { z } from "zod";
+import {
+  defineAgent,
+  defineTool,
+  reviewVerdictSchema,
+  supervisor,
+  type ToolDefinition,
+} from "@/lib/runtime";
+import { searchArticles } from "./knowledge-base";
+
+/** Refunds above this many dollars wait for a support lead's approval. */
+export const REFUND_APPROVAL_THRESHOLD = 100;
+
+/** Replies below this confidence (the agent's or the reviewer's) go to a person. */
+export const MIN_REPLY_CONFIDENCE = 0.5;
+
+export const replySchema = z.object({
+  reply: z.string().min(1).max(4000),
+  confidence: z.number().min(0).max(1),
+  citations: z.array(z.string()).default([]),
+  /** Set, with the reason, when the customer should be handed to a person. */
+  handover: z.string().min(1).max(500).optional(),
+});
+
+const triage = defineAgent({
+  name: "triage",
+  version: 1,
+  modelTier: "fast",
+  instructions:
+    "You route customer conversations. Hand billing and refund questions to billing, product problems to technical, and everything else, including a request to talk to a person, to general. Never answer yourself.",
+  handoffs: ["billing", "technical", "general"],
+  limits: { maxTurns: 3 },
+});
+
+const billing = defineAgent({
+  name: "billing",
+  version: 1,
+  modelTier: "standard",
+  instructions:
+    "You handle billing questions. Use lookup_order before discussing an order. Issue refunds only with the refund tool; refunds above the approval threshold wait for a person.",
+  tools: ["lookup_order", "refund"],
+  handoffs: ["general"],
+  outputSchema: replySchema,
+});
+
+const technical = defineAgent({
+  name: "technical",
+  version: 1,
+  modelTier: "standard",
+  instructions:
+    "You solve product problems. Search the knowledge base first and cite the article id you used.",
+  tools: ["kb_search"],
+  handoffs: ["general"],
+  outputSchema: replySchema,
+});
+
+const general = defineAgent({
+  name: "general",
+  version: 1,
+  modelTier: "fast",
+  instructions:
+    "You answer general questions politely and briefly. Never promise discounts, credits or exceptions. When the customer asks for a person, say you are connecting them and set `handover` to the reason.",
+  outputSchema: replySchema,
+});
+
+const reviewer = defineAgent({
+  name: "reviewer",
+  version: 1,
+  modelTier: "fast",
+  instructions:
+    "You check a support reply before the customer sees it. Reject it (with issues) when it is empty, does not address the request, promises what no tool did (discounts, credits, refunds without a reference), or, for technical replies, cites no knowledge-base article. Give your confidence in the verdict.",
+  outputSchema: reviewVerdictSchema,
+  limits: { maxTurns: 1 },
+});
+
+/** Triage → billing / technical / general; every reply is gated by the reviewer. */
+export const supportChain = supervisor({
+  name: "support",
+  router: triage,
+  specialists: [billing, technical, general],
+  reviewer: { agent: reviewer, minConfidence: MIN_REPLY_CONFIDENCE, maxRevisions: 1 },
+  limits: { maxSteps: 16, maxHandoffs: 4, budgetMs: 120_000 },
+});
+
+const orderIdSchema = z.string().regex(/^[A-Z0-9-]{3,32}$/);
+
+export const supportTools: ToolDefinition[] = [
+  defineTool({
+    name: "lookup_order",
+    description: "Look up an order by id.",
+    argsSchema: z.object({ orderId: orderIdSchema }),
+    sideEffect: "read",
+    execute: ({ orderId }) =>
+      Promise.resolve({ orderId, status: "delivered", total: 129, currency: "USD" }),
+  }),
+  defineTool({
+    name: "refund",
+    description: "Refund an amount (USD) on an order.",
+    argsSchema: z.object({ orderId: orderIdSchema, amount: z.number().positive().max(10_000) }),
+    sideEffect: "high_impact",
+    requiresApproval: ({ amount }) => amount > REFUND_APPROVAL_THRESHOLD,
+    // The demo's payment system is simulated; a real one receives the idempotency key so it can
+    // drop a repeated request (see ToolContext.idempotencyKey).
+    execute: ({ orderId, amount }, ctx) =>
+      Promise.resolve({
+        refundId: `rf_${ctx.idempotencyKey.replace(/[^a-z0-9]/gi, "").slice(-12)}`,
+        orderId,
+        amount,
+        status: "issued",
+      }),
+  }),
+  defineTool({
+    name: "kb_search",
+    description: "Search the help-center knowledge base.",
+    argsSchema: z.object({ query: z.string().min(1).max(500) }),
+    sideEffect: "read",
+    execute: ({ query }) => {
+      const article = searchArticles(query);
+      return Promise.resolve(
+        article ? { id: article.id, title: article.title, body: article.body } : { id: null },
+      );
+    },
+  }),
+];

@@ -1,0 +1,68 @@
+import { z } from "zod";
+
+/**
+ * The one place that reads process.env (STYLE.md). Everything is optional: with nothing set,
+ * Switchyard runs on the embedded PGlite database with the labelled simulator.
+ */
+const envSchema = z.object({
+  DATABASE_URL: z.url().optional(),
+  /** Embedded database directory; `memory://` keeps it in memory (tests). */
+  PGLITE_DATA_DIR: z.string().min(1).default(".data/pglite"),
+  /** When set, the embedded database wins over DATABASE_URL (tests that must run on PGlite). */
+  SWITCHYARD_EMBEDDED_DB: z.enum(["1", "true"]).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  AUTH_SECRET: z.string().min(16).optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  SWITCHYARD_PROVIDER: z.enum(["sim", "openai", "anthropic"]).default("sim"),
+  /** Concrete model per tier for the chosen provider; unset uses the provider's defaults. */
+  SWITCHYARD_MODEL_FAST: z.string().min(1).optional(),
+  SWITCHYARD_MODEL_STANDARD: z.string().min(1).optional(),
+  SWITCHYARD_MODEL_STRONG: z.string().min(1).optional(),
+  /** Per model call; a call past it is aborted and classified as a timeout. */
+  SWITCHYARD_MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  /** Simulated demo traffic: auto = on with the embedded database, off with PostgreSQL. */
+  SWITCHYARD_DEMO_TRAFFIC: z.enum(["auto", "on", "off"]).default("auto"),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** OTLP resource `service.name` of the exported traces; unset means "switchyard". */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** When set, GET /api/metrics requires `Authorization: Bearer <token>`; unset, it is open. */
+  SWITCHYARD_METRICS_TOKEN: z.string().min(16).optional(),
+  /** Runs each process drives at once; 0 turns the in-process worker off. */
+  SWITCHYARD_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(1000).default(16),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/** Parsed environment; throws with every invalid variable named, once, at first use. */
+export function getEnv(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n  ${problems.join("\n  ")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** Whether this process uses the embedded PGlite database rather than DATABASE_URL. */
+export function usesEmbeddedDatabase(env: Env = getEnv()): boolean {
+  return env.SWITCHYARD_EMBEDDED_DB !== undefined || env.DATABASE_URL === undefined;
+}
+
+/** True while `next build` runs: nothing may touch the database then. */
+export function isBuildPhase(): boolean {
+  return process.env.NEXT_PHASE === "phase-production-build";
+}
+
+/** Drops the cache; tests that change process.env call this. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,46 @@
+import type { Database } from "@/db/client";
+import { demoChains, demoTools } from "@/lib/agents";
+import { getDatabase } from "@/db/client";
+import { getEnv } from "@/lib/env";
+import { newId } from "@/lib/ids";
+import { createModel } from "@/lib/providers";
+import { type Chain, type Model, RunLoop, type RunObserver, ToolRegistry } from "@/lib/runtime";
+import { PgRunStore, type PgRunStoreOptions } from "./pg-run-store";
+import { PgToolLedger } from "./pg-tool-ledger";
+import { simulatorSettingsSource } from "./simulator-settings";
+
+/** The agent teams, tools and model a process runs: everything but the stores. */
+export interface RuntimeParts {
+  chains: readonly Chain[];
+  tools: ToolRegistry;
+  model: Model;
+  observer?: RunObserver;
+}
+
+/** The chain a conversation runs when the caller does not choose one. */
+export const DEFAULT_CHAIN = "support";
+
+let defaults: RuntimeParts | undefined;
+
+/** The agent teams of lib/agents on the model SWITCHYARD_PROVIDER chooses (lib/providers). */
+export function defaultRuntimeParts(): RuntimeParts {
+  defaults ??= {
+    chains: demoChains(),
+    tools: new ToolRegistry(demoTools()),
+    model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
+  };
+  return defaults;
+}
+
+/** A RunLoop whose every step commits through `db` (a pool or a transaction). */
+export function createRunLoop(db: Database, parts: RuntimeParts, store: PgRunStoreOptions = {}): RunLoop {
+  return new RunLoop({
+    chains: parts.chains,
+    tools: parts.tools,
+    model: parts.model,
+    observer: parts.observer,
+    store: new PgRunStore(db, store),
+    ledger: new PgToolLedger(db),
+    ids: { newId },
+  });
+}

@@ -1,0 +1,55 @@
+import type { RunState } from "@/lib/runtime";
+
+export type ConversationStatus = "running" | "waiting_for_customer" | "escalated" | "resolved" | "failed";
+
+/** What a conversation shows once a run stops needing a worker. */
+export interface Settlement {
+  conversationStatus: ConversationStatus;
+  /** The message the customer receives, or null when nothing is said to them. */
+  reply: string | null;
+  author: string;
+}
+
+// Never a raw error to the customer (DESIGN.md capability 4): these are what they read instead.
+const escalatedReply =
+  "I've passed your conversation to a member of our support team, who will get back to you here.";
+const failedReply =
+  "Sorry, something went wrong on our side. A member of our support team will follow up here.";
+
+/** Maps a run's state to the conversation's status and the reply; null while it still runs. */
+export function settlementOf(state: RunState): Settlement | null {
+  switch (state.status) {
+    case "running":
+      return null;
+    case "completed":
+      return {
+        conversationStatus: "waiting_for_customer",
+        reply: replyText(state.output),
+        author: state.lastOutput?.agent ?? state.chain,
+      };
+    case "waiting_for_human":
+      return { conversationStatus: "escalated", reply: null, author: "switchyard" };
+    case "escalated": {
+      const partial = state.lastOutput ? replyFromOutput(state.lastOutput.output) : null;
+      return { conversationStatus: "escalated", reply: partial ?? escalatedReply, author: "switchyard" };
+    }
+    case "failed":
+      return { conversationStatus: "failed", reply: failedReply, author: "switchyard" };
+  }
+}
+
+/** The customer-facing text of a chain's output: a string, or the `reply` field of an object. */
+export function replyText(output: unknown): string {
+  return replyFromOutput(output) ?? escalatedReply;
+}
+
+function replyFromOutput(output: unknown): string | null {
+  if (typeof output === "string") return output.trim() || null;
+  if (output && typeof output === "object") {
+    for (const field of ["reply", "answer", "message"]) {
+      const value = (output as Record<string, unknown>)[field];
+      if (typeof value === "string" && value.trim()) return value;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,131 @@
+import { type AgentDefinition, agentKey } from "./agent";
+import { ConfigurationError } from "./errors";
+import {
+  type EscalationReason,
+  type HumanDecision,
+  type Interruption,
+  type RunState,
+  type Thread,
+  type ThreadRole,
+} from "./state";
+
+/** Run-level bounds. Every run ends: by answer, escalation, or one of these. */
+export interface ChainLimits {
+  /** Steps (each one durable commit) before the run answers with what it has or escalates. */
+  readonly maxSteps: number;
+  /** Handoffs per run; exceeding it is treated as a handoff loop and escalated. */
+  readonly maxHandoffs: number;
+  /** Wall-clock budget per conversation, excluding time spent waiting for a human. */
+  readonly budgetMs: number;
+}
+
+export const defaultChainLimits: ChainLimits = { maxSteps: 24, maxHandoffs: 4, budgetMs: 120_000 };
+
+export type ChainPattern = "pipeline" | "supervisor" | "orchestrator_worker";
+
+/** A thread the pattern wants opened: which agent, where, with what first user message. */
+export interface ThreadSpec {
+  readonly agent: string;
+  readonly role: ThreadRole;
+  readonly index: number;
+  readonly input: string;
+}
+
+/** What a pattern decides after an agent produced validated output (or a human decided). */
+export type Transition =
+  | { kind: "continue"; open: readonly ThreadSpec[] }
+  /** `answeredBy` attributes the answer when it is not the output of the thread that just ended
+   *  (e.g. a reviewer approved another agent's reply); it becomes the run's `lastOutput`. */
+  | { kind: "complete"; output: unknown; answeredBy?: string }
+  | { kind: "review"; stage: number; prompt: string; payload: unknown }
+  | { kind: "escalate"; reason: EscalationReason; detail?: string };
+
+export type ReviewInterruption = Extract<Interruption, { kind: "human_review" }>;
+
+/**
+ * A chain: agents composed by a pattern. The pattern hooks are pure functions of the serialisable
+ * state, which is what lets any process continue a run from its checkpoint.
+ */
+export interface Chain {
+  readonly name: string;
+  readonly pattern: ChainPattern;
+  readonly agents: readonly AgentDefinition[];
+  readonly limits: ChainLimits;
+  /** Threads opened when a run starts. */
+  entry(input: string): readonly ThreadSpec[];
+  /** Called with the thread already marked done and its output set. */
+  onOutput(state: Readonly<RunState>, thread: Thread, output: unknown): Transition;
+  /** Continues after a human review; only patterns that ask for reviews implement it. */
+  onReview?(
+    state: Readonly<RunState>,
+    interruption: ReviewInterruption,
+    decision: HumanDecision,
+  ): Transition;
+}
+
+/** Pattern fields every chain shares; see {@link assembleChain}. */
+export interface ChainBase {
+  name: string;
+  limits?: Partial<ChainLimits>;
+}
+
+/**
+ * Completes a pattern's chain: applies default limits and checks that agent versions are unique
+ * and that every handoff target is part of the chain.
+ * @throws ConfigurationError
+ */
+export function assembleChain(base: ChainBase, chain: Omit<Chain, "name" | "limits">): Chain {
+  const limits = { ...defaultChainLimits, ...base.limits };
+  if (limits.maxSteps < 1 || limits.maxHandoffs < 0 || limits.budgetMs <= 0) {
+    throw new ConfigurationError(`chain ${base.name}: limits must be positive`);
+  }
+  const keys = new Set<string>();
+  for (const agent of chain.agents) {
+    const key = agentKey(agent.name, agent.version);
+    if (keys.has(key)) throw new ConfigurationError(`chain ${base.name}: ${key} listed twice`);
+    keys.add(key);
+  }
+  const names = new Set(chain.agents.map((agent) => agent.name));
+  for (const agent of chain.agents) {
+    const unknown = agent.handoffs.filter((target) => !names.has(target));
+    if (unknown.length > 0) {
+      throw new ConfigurationError(
+        `chain ${base.name}: ${agent.name} hands off to unknown ${unknown.join(", ")}`,
+      );
+    }
+  }
+  return Object.freeze({ ...chain, name: base.name, limits: Object.freeze(limits) });
+}
+
+/**
+ * Pins one version per agent name for a new run: the highest listed unless `overrides` (e.g. a
+ * canary assignment) chooses another listed version.
+ */
+export function pinVersions(
+  chain: Chain,
+  overrides: Readonly<Record<string, number>> = {},
+): Record<string, number> {
+  const pinned: Record<string, number> = {};
+  for (const agent of chain.agents) {
+    const current = pinned[agent.name];
+    if (current === undefined || agent.version > current) pinned[agent.name] = agent.version;
+  }
+  for (const [name, version] of Object.entries(overrides)) {
+    resolveAgent(chain, name, version);
+    pinned[name] = version;
+  }
+  return pinned;
+}
+
+/** @throws ConfigurationError when the chain no longer has a pinned version (deployment skew). */
+export function resolveAgent(chain: Chain, name: string, version: number): AgentDefinition {
+  const agent = chain.agents.find((a) => a.name === name && a.version === version);
+  if (!agent)
+    throw new ConfigurationError(`chain ${chain.name} has no agent ${agentKey(name, version)}`);
+  return agent;
+}
+
+/** Stringifies a structured value for the next agent's user message. */
+export function asInput(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}

@@ -1,0 +1,15 @@
+import { type Chain } from "./chain";
+import { type Model, type ModelInvoker } from "./model";
+import { type Clock, type ToolLedger } from "./ports";
+import { type ToolRegistry } from "./tools";
+
+/** The ports one step needs. Built by the run loop; step functions receive nothing else. */
+export interface StepContext {
+  readonly chain: Chain;
+  readonly model: Model;
+  readonly invoke: ModelInvoker;
+  readonly tools: ToolRegistry;
+  readonly ledger: ToolLedger;
+  readonly clock: Clock;
+  readonly signal?: AbortSignal;
+}

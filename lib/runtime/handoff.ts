@@ -1,0 +1,52 @@
+import { type AgentDefinition } from "./agent";
+import { handoffAllowed } from "./bounds";
+import { type StepContext } from "./context";
+import { type EventRecorder } from "./recorder";
+import { type RunState, type Thread } from "./state";
+import { type HandoffRequest } from "./tool-planning";
+import { escalateRun, openThread } from "./transitions";
+
+/**
+ * Passes control from `thread` to another agent. The target gets a fresh thread in the same
+ * position with the thread's original input plus the handoff context as a user message (the
+ * context is model-written, so it stays out of instructions). Past `maxHandoffs` the run escalates
+ * as a handoff loop instead.
+ */
+export function performHandoff(
+  ctx: StepContext,
+  state: RunState,
+  thread: Thread,
+  agent: AgentDefinition,
+  handoff: HandoffRequest,
+  rec: EventRecorder,
+): void {
+  const limit = ctx.chain.limits.maxHandoffs;
+  if (!handoffAllowed(state, ctx.chain.limits)) {
+    escalateRun(
+      state,
+      "max_handoffs",
+      `handoff ${agent.name} -> ${handoff.to} exceeds ${limit} handoffs`,
+      rec,
+    );
+    return;
+  }
+  state.handoffs += 1;
+  thread.status = "handed_off";
+  thread.pendingCalls = [];
+  const input = thread.messages.find((message) => message.role === "user")?.content ?? state.input;
+  const next = openThread(state, {
+    agent: handoff.to,
+    role: thread.role,
+    index: thread.index,
+    input,
+  });
+  next.messages.push({ role: "user", content: `Handoff from ${agent.name}: ${handoff.context}` });
+  rec.agent(agent, {
+    type: "handoff",
+    threadId: thread.id,
+    from: agent.name,
+    to: handoff.to,
+    toThreadId: next.id,
+    context: handoff.context,
+  });
+}

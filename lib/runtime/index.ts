@@ -1,0 +1,109 @@
+/**
+ * Switchyard's runtime core: versioned agents, tools, chains in four patterns and a step loop
+ * that persists every step with one write. Framework-free: stores, model, clock and ids are
+ * injected ports. Test doubles live in `./testing`.
+ */
+export {
+  agentKey,
+  type AgentDefinition,
+  type AgentInput,
+  type AgentLimits,
+  defineAgent,
+  type ModelTier,
+  modelTiers,
+} from "./agent";
+export {
+  asInput,
+  type Chain,
+  type ChainLimits,
+  type ChainPattern,
+  defaultChainLimits,
+  type ThreadSpec,
+  type Transition,
+} from "./chain";
+export {
+  type BoundKind,
+  BoundExceededError,
+  ConcurrencyConflict,
+  ConfigurationError,
+  RuntimeError,
+  SystemFailure,
+} from "./errors";
+export {
+  type EventDraft,
+  type RunEvent,
+  type RunEventType,
+  runEventSchema,
+  type ToolRefusalReason,
+} from "./events";
+export {
+  invokeOnce,
+  type Model,
+  type ModelInvoker,
+  type ModelRequest,
+  type ModelResponse,
+  ProviderError,
+  type ProviderErrorKind,
+  type RetryNotice,
+  type TokenUsage,
+  type ToolSpec,
+} from "./model";
+export {
+  type Clock,
+  type IdGenerator,
+  type LedgerEntry,
+  type RunObserver,
+  type RunStore,
+  systemClock,
+  type ToolLedger,
+} from "./ports";
+export {
+  humanReview,
+  type HumanReviewStage,
+  pipeline,
+  type PipelineConfig,
+  type PipelineContext,
+  type PipelineStage,
+} from "./patterns/pipeline";
+export { supervisor, type SupervisorConfig } from "./patterns/supervisor";
+export {
+  gatedReplySchema,
+  gateOutput,
+  type ReviewerConfig,
+  type ReviewRequest,
+  revisionFeedbackMarker,
+  type ReviewVerdict,
+  reviewVerdictSchema,
+} from "./patterns/reply-gate";
+export {
+  orchestratorWorker,
+  type OrchestratorWorkerConfig,
+  type SubtaskPlan,
+  subtaskPlanSchema,
+  type SubtaskResult,
+} from "./patterns/orchestrator-worker";
+export { resume } from "./resume";
+export { RunLoop, type RunLoopDeps, type StartOptions } from "./run-loop";
+export {
+  type EscalationReason,
+  type HumanDecision,
+  humanDecisionSchema,
+  type Interruption,
+  isSettled,
+  type Message,
+  type RunState,
+  runStateSchema,
+  type RunStatus,
+  type Thread,
+  type ToolCall,
+  type ToolOutcome,
+} from "./state";
+export { executeStep, type StepResult } from "./step";
+export {
+  defineTool,
+  handoffToolName,
+  type SideEffectClass,
+  type ToolContext,
+  type ToolDefinition,
+  ToolRegistry,
+} from "./tools";

@@ -1,0 +1,193 @@
+import { type Chain, pinVersions } from "./chain";
+import { type StepContext } from "./context";
+import { BoundExceededError, ConfigurationError, type RuntimeError } from "./errors";
+import { invokeOnce, type Model, type ModelInvoker } from "./model";
+import {
+  type Clock,
+  type IdGenerator,
+  type RunObserver,
+  type RunStore,
+  systemClock,
+  type ToolLedger,
+} from "./ports";
+import { EventRecorder } from "./recorder";
+import { resume } from "./resume";
+import { humanDecisionSchema, type RunState } from "./state";
+import { executeStep, type StepResult } from "./step";
+import { type ToolRegistry } from "./tools";
+import { openThread } from "./transitions";
+
+/** Everything the loop needs from the outside world. */
+export interface RunLoopDeps {
+  readonly chains: readonly Chain[];
+  readonly model: Model;
+  readonly store: RunStore;
+  readonly ledger: ToolLedger;
+  readonly tools: ToolRegistry;
+  readonly ids: IdGenerator;
+  readonly clock?: Clock;
+  /** Resilience seam (retries, breakers, fallbacks); defaults to one plain call. */
+  readonly invokeModel?: ModelInvoker;
+  readonly observer?: RunObserver;
+}
+
+export interface StartOptions {
+  /** Caller-chosen id, e.g. derived from an Idempotency-Key: a second start conflicts. */
+  readonly runId?: string;
+  /** Version pins overriding the newest (a canary assignment). */
+  readonly versions?: Readonly<Record<string, number>>;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Drives runs one step at a time. Each step is exactly one `commitStep` (events + checkpoint), so
+ * a run costs one durable write per step, and the optimistic seq check makes a second writer
+ * fail with ConcurrencyConflict instead of forking the run. The loop keeps no state between
+ * calls: any instance over the same store can continue any run from its checkpoint.
+ */
+export class RunLoop {
+  private readonly chains = new Map<string, Chain>();
+  private readonly clock: Clock;
+
+  /** @throws ConfigurationError on duplicate chain names or agents allowing unregistered tools. */
+  constructor(private readonly deps: RunLoopDeps) {
+    this.clock = deps.clock ?? systemClock;
+    for (const chain of deps.chains) {
+      if (this.chains.has(chain.name))
+        throw new ConfigurationError(`chain ${chain.name} registered twice`);
+      for (const agent of chain.agents) deps.tools.assertKnown(agent);
+      this.chains.set(chain.name, chain);
+    }
+  }
+
+  /** Creates a run (one commit: `run_started`) and drives it until it settles. */
+  async start(chainName: string, input: string, options: StartOptions = {}): Promise<RunState> {
+    const state = await this.create(chainName, input, options);
+    return this.drive(state, options.signal);
+  }
+
+  /** Creates a run durably without driving it (e.g. the API answers 201, a worker runs it). */
+  async create(chainName: string, input: string, options: StartOptions = {}): Promise<RunState> {
+    const chain = this.chain(chainName);
+    const now = this.clock.now();
+    const versions = pinVersions(chain, options.versions);
+    const state: RunState = {
+      runId: options.runId ?? this.deps.ids.newId("run"),
+      chain: chain.name,
+      status: "running",
+      seq: 0,
+      step: 0,
+      input,
+      versions,
+      deadlineAt: now + chain.limits.budgetMs,
+      handoffs: 0,
+      threadCounter: 0,
+      threads: [],
+      interruptions: [],
+      usage: { inputTokens: 0, outputTokens: 0 },
+    };
+    for (const spec of chain.entry(input)) openThread(state, spec);
+    const rec = new EventRecorder(this.clock);
+    rec.run({ type: "run_started", chain: chain.name, input, versions });
+    return this.commit(state, { state, events: rec.drafts });
+  }
+
+  /** Executes and commits exactly one step of a running run. */
+  async step(runId: string, signal?: AbortSignal): Promise<RunState> {
+    const state = await this.load(runId);
+    if (state.status !== "running") throw new ConfigurationError(`run ${runId} is ${state.status}`);
+    return this.stepFrom(state, signal);
+  }
+
+  /** Continues a run from its checkpoint until it completes, escalates, fails or parks. */
+  async run(runId: string, signal?: AbortSignal): Promise<RunState> {
+    return this.drive(await this.load(runId), signal);
+  }
+
+  /**
+   * Records a human decision on a parked run (one commit) and drives it on if it is running again.
+   * @param decision untrusted input from the console; validated here.
+   */
+  async resume(runId: string, decision: unknown, signal?: AbortSignal): Promise<RunState> {
+    return this.drive(await this.decide(runId, decision), signal);
+  }
+
+  /**
+   * Records a human decision (one commit) without driving the run, for callers such as a console
+   * action that leave the agent work to a worker.
+   * @throws ConfigurationError on an invalid decision or a run that is not waiting for it.
+   */
+  async decide(runId: string, decision: unknown): Promise<RunState> {
+    const parsed = humanDecisionSchema.safeParse(decision);
+    if (!parsed.success) throw new ConfigurationError(`invalid decision: ${parsed.error.message}`);
+    const state = await this.load(runId);
+    return this.commit(state, resume(this.chain(state.chain), state, parsed.data, this.clock));
+  }
+
+  private async drive(initial: RunState, signal?: AbortSignal): Promise<RunState> {
+    let state = initial;
+    // The state's own bounds end every run; this cap only guards against a bug in them.
+    const cap = this.chain(state.chain).limits.maxSteps + 2;
+    for (let i = 0; state.status === "running"; i++) {
+      if (i > cap)
+        throw new BoundExceededError(
+          "max_steps",
+          `run ${state.runId} did not settle in ${cap} steps`,
+        );
+      state = await this.stepFrom(state, signal);
+    }
+    return state;
+  }
+
+  private async stepFrom(state: RunState, signal?: AbortSignal): Promise<RunState> {
+    const ctx: StepContext = {
+      chain: this.chain(state.chain),
+      model: this.deps.model,
+      invoke: this.deps.invokeModel ?? invokeOnce,
+      tools: this.deps.tools,
+      ledger: this.deps.ledger,
+      clock: this.clock,
+      signal,
+    };
+    let result: StepResult;
+    try {
+      result = await executeStep(ctx, state);
+    } catch (error) {
+      // A misconfiguration will not heal on retry: fail the run durably so no worker claims it
+      // forever. Everything else escapes uncommitted and the run stays at its checkpoint.
+      if (!(error instanceof ConfigurationError)) throw error;
+      result = this.failure(state, error);
+    }
+    return this.commit(state, result);
+  }
+
+  private failure(state: RunState, error: RuntimeError): StepResult {
+    const failed = structuredClone(state);
+    failed.status = "failed";
+    const rec = new EventRecorder(this.clock);
+    rec.run({ type: "failed", error: { category: error.category, message: error.message } });
+    return { state: failed, events: rec.drafts };
+  }
+
+  /** The one durable write of a step: sequenced events and the checkpoint, guarded by seq. */
+  private async commit(before: RunState, result: StepResult): Promise<RunState> {
+    const { runId } = result.state;
+    const events = result.events.map((draft, i) => ({ ...draft, runId, seq: before.seq + i + 1 }));
+    const checkpoint: RunState = { ...result.state, seq: before.seq + events.length };
+    await this.deps.store.commitStep(runId, before.seq, events, checkpoint);
+    this.deps.observer?.onCommitted(events, checkpoint);
+    return checkpoint;
+  }
+
+  private async load(runId: string): Promise<RunState> {
+    const loaded = await this.deps.store.loadCheckpoint(runId);
+    if (!loaded) throw new ConfigurationError(`unknown run ${runId}`);
+    return loaded.state;
+  }
+
+  private chain(name: string): Chain {
+    const chain = this.chains.get(name);
+    if (!chain) throw new ConfigurationError(`unknown chain ${name}`);
+    return chain;
+  }
+}

@@ -1,0 +1,10 @@
+/** Test doubles for the runtime's ports: use them in unit tests, benchmarks and demos. */
+export { FakeClock, sequentialIds } from "./fake-clock";
+export { MemoryRunStore } from "./memory-run-store";
+export { MemoryToolLedger } from "./memory-tool-ledger";
+export {
+  handoffTo,
+  type RecordedCall,
+  type ScriptedResponse,
+  ScriptedModel,
+} from "./scripted-model";

@@ -1,0 +1,1 @@
+export { startTraceExporter, tracesUrl, type StopTraceExporter, type TraceExporterOptions } from "./exporter";

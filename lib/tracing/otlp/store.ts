@@ -1,0 +1,133 @@
+import { and, asc, between, eq, gt, inArray, isNotNull, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Database } from "@/db/client";
+import { runs, spans } from "@/db/schema";
+import { queryRows } from "@/lib/runs/sql";
+import { type CursorState, cursorStateSchema, emptyCursor } from "./cursor";
+import type { StoredSpan } from "./span-mapper";
+
+/** One settings row holds both the lease and the cursor, so saving the cursor checks the lease. */
+export const EXPORTER_SETTINGS_KEY = "otlp_exporter";
+
+/** The database's clock in epoch ms: processes on different machines agree on lease expiry. */
+const dbNowMs = sql`(extract(epoch from clock_timestamp()) * 1000)::float8`;
+
+const leaseRowSchema = z.object({
+  owner: z.string(),
+  cursor: z.unknown(),
+});
+
+function parseJson(value: unknown): unknown {
+  return typeof value === "string" ? JSON.parse(value) : value;
+}
+
+/**
+ * Takes (or renews) the exporter lease: free when nobody holds it or the holder's lease ran out.
+ * Returns the stored cursor when this owner holds the lease, null when another process does.
+ */
+export async function acquireLease(db: Database, owner: string, leaseMs: number): Promise<CursorState | null> {
+  const initial = JSON.stringify(emptyCursor());
+  const [row] = await queryRows<{ value: unknown }>(
+    db,
+    sql`insert into settings (key, value, updated_at)
+      values (${EXPORTER_SETTINGS_KEY}, jsonb_build_object('owner', ${owner}::text,
+        'leaseUntil', ${dbNowMs} + ${leaseMs}::float8, 'cursor', ${initial}::jsonb), now())
+      on conflict (key) do update
+        set value = settings.value || jsonb_build_object('owner', excluded.value->'owner',
+          'leaseUntil', excluded.value->'leaseUntil'), updated_at = now()
+        where settings.value->>'owner' = ${owner}::text
+          or coalesce((settings.value->>'leaseUntil')::float8, 0) < ${dbNowMs}
+      returning value`,
+  );
+  if (!row) return null;
+  const parsed = leaseRowSchema.safeParse(parseJson(row.value));
+  if (!parsed.success || parsed.data.owner !== owner) return null;
+  const cursor = cursorStateSchema.safeParse(parsed.data.cursor ?? {});
+  // A cursor that no longer validates restarts from the beginning rather than stopping export.
+  return cursor.success ? cursor.data : emptyCursor();
+}
+
+/** Stores the cursor and renews the lease; false when another process took the lease meanwhile. */
+export async function saveCursor(db: Database, owner: string, leaseMs: number, cursor: CursorState): Promise<boolean> {
+  const rows = await queryRows<{ ok: number }>(
+    db,
+    sql`update settings set value = jsonb_build_object('owner', ${owner}::text,
+        'leaseUntil', ${dbNowMs} + ${leaseMs}::float8, 'cursor', ${JSON.stringify(cursor)}::jsonb),
+        updated_at = now()
+      where key = ${EXPORTER_SETTINGS_KEY} and value->>'owner' = ${owner}::text
+      returning 1 as ok`,
+  );
+  return rows.length > 0;
+}
+
+/** Lets another process take over at once instead of after the lease runs out. */
+export async function releaseLease(db: Database, owner: string): Promise<void> {
+  await db.execute(
+    sql`update settings set value = value || '{"leaseUntil": 0}'::jsonb, updated_at = now()
+      where key = ${EXPORTER_SETTINGS_KEY} and value->>'owner' = ${owner}::text`,
+  );
+}
+
+const columns = {
+  ingestId: spans.ingestId,
+  traceId: spans.traceId,
+  spanId: spans.spanId,
+  parentSpanId: spans.parentSpanId,
+  runId: spans.runId,
+  conversationId: runs.conversationId,
+  name: spans.name,
+  kind: spans.kind,
+  status: spans.status,
+  agent: spans.agent,
+  agentVersion: spans.agentVersion,
+  model: spans.model,
+  tier: spans.tier,
+  startedAt: spans.startedAt,
+  endedAt: spans.endedAt,
+  inputTokens: spans.inputTokens,
+  outputTokens: spans.outputTokens,
+  costUsd: spans.costUsd,
+  error: spans.error,
+  attributes: spans.attributes,
+};
+
+/** Spans after the cursor, in ingest order (the `spans_ingest_idx` range scan). */
+export function listSpansAfter(db: Database, position: number, limit: number): Promise<StoredSpan[]> {
+  return db
+    .select(columns)
+    .from(spans)
+    .innerJoin(runs, eq(runs.id, spans.runId))
+    .where(gt(spans.ingestId, position))
+    .orderBy(asc(spans.ingestId))
+    .limit(limit);
+}
+
+/** Spans that showed up in a hole, and deferred root spans that have ended since. */
+export async function listLateSpans(db: Database, cursor: CursorState, limit: number): Promise<StoredSpan[]> {
+  const found: StoredSpan[] = [];
+  if (cursor.holes.length > 0) {
+    const ranges = cursor.holes.map((h) => between(spans.ingestId, h.from, h.to));
+    found.push(
+      ...(await db
+        .select(columns)
+        .from(spans)
+        .innerJoin(runs, eq(runs.id, spans.runId))
+        .where(or(...ranges))
+        .orderBy(asc(spans.ingestId))
+        .limit(limit)),
+    );
+  }
+  const room = limit - found.length;
+  if (cursor.deferred.length > 0 && room > 0) {
+    found.push(
+      ...(await db
+        .select(columns)
+        .from(spans)
+        .innerJoin(runs, eq(runs.id, spans.runId))
+        .where(and(inArray(spans.ingestId, cursor.deferred.map((d) => d.id)), isNotNull(spans.endedAt)))
+        .orderBy(asc(spans.ingestId))
+        .limit(room)),
+    );
+  }
+  return found;
+}

@@ -1,0 +1,290 @@
+import { createHash } from "node:crypto";
+import { costOf } from "@/lib/costs/prices";
+import type { RunEvent } from "@/lib/runtime";
+
+/**
+ * Spans derived from a step's events, written in the same commit (so a trace is never behind its
+ * run). Ids are a hash of the run and the event's place in the log: a step retried after a crash
+ * re-derives the same ids, so nothing is orphaned or written twice.
+ */
+export interface SpanRecord {
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: SpanKind;
+  status: "ok" | "error" | "unset";
+  agent: string | null;
+  agentVersion: number | null;
+  model: string | null;
+  tier: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  error: string | null;
+  attributes: Record<string, string | number | boolean>;
+  payload: unknown;
+}
+
+export type SpanKind =
+  | "run"
+  | "step"
+  | "llm"
+  | "tool"
+  | "handoff"
+  | "validation"
+  | "retry"
+  | "guardrail"
+  | "escalation"
+  | "resume"
+  | "human";
+
+/** What one commit adds to its trace's totals (kept on the runs row). */
+export interface TraceDelta {
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  llmCalls: number;
+  errors: number;
+  agents: string[];
+  models: string[];
+}
+
+export const spanId = (runId: string, key: string) =>
+  createHash("sha256").update(`${runId}|${key}`).digest("hex").slice(0, 16);
+
+export const rootSpanId = (runId: string) => spanId(runId, "root");
+
+export interface Resumption {
+  worker: string;
+  claim: number;
+}
+
+/** Derives a commit's spans and totals; `resumed` marks the first commit after a takeover. */
+export function spansForCommit(
+  runId: string,
+  events: readonly RunEvent[],
+  resumed?: Resumption,
+): { spans: SpanRecord[]; delta: TraceDelta } {
+  const spans: SpanRecord[] = [];
+  const delta: TraceDelta = {
+    costUsd: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    llmCalls: 0,
+    errors: 0,
+    agents: [],
+    models: [],
+  };
+  const root = rootSpanId(runId);
+  const stepStart = events.find((e) => e.type === "step_started");
+  const parent =
+    stepStart?.type === "step_started" ? spanId(runId, `step:${stepStart.step}`) : root;
+  if (resumed && events[0]) {
+    spans.push(
+      base(
+        spanId(runId, `resume:${resumed.claim}`),
+        root,
+        "resume",
+        `resumed (claim ${resumed.claim})`,
+        events[0],
+        {
+          startedAt: events[0].at,
+          endedAt: events[0].at,
+          attributes: { "switchyard.worker": resumed.worker, "switchyard.claim": resumed.claim },
+        },
+      ),
+    );
+  }
+  for (const event of events) {
+    const span = spanOf(runId, event, parent, events);
+    if (!span) continue;
+    spans.push(span);
+    // A step span is in error because one of its children is: count the child only.
+    if (span.status === "error" && span.kind !== "step") delta.errors += 1;
+    if (span.agent && !delta.agents.includes(span.agent)) delta.agents.push(span.agent);
+    if (span.kind === "llm") {
+      delta.llmCalls += 1;
+      delta.inputTokens += span.inputTokens ?? 0;
+      delta.outputTokens += span.outputTokens ?? 0;
+      delta.costUsd += span.costUsd ?? 0;
+      if (span.model && !delta.models.includes(span.model)) delta.models.push(span.model);
+    }
+  }
+  return { spans, delta };
+}
+
+function spanOf(
+  runId: string,
+  e: RunEvent,
+  parent: string,
+  batch: readonly RunEvent[],
+): SpanRecord | null {
+  const id = spanId(runId, `event:${e.seq}`);
+  switch (e.type) {
+    case "run_started":
+      return base(rootSpanId(runId), null, "run", `run ${e.chain}`, e, {
+        status: "unset",
+        endedAt: null,
+        attributes: { "switchyard.chain": e.chain },
+        payload: { input: e.input },
+      });
+    case "step_started":
+      return base(spanId(runId, `step:${e.step}`), rootSpanId(runId), "step", `step ${e.step}`, e, {
+        endedAt: Math.max(...batch.map((x) => x.at)),
+        status: batch.some(isErrorEvent) ? "error" : "ok",
+        attributes: { "switchyard.step": e.step, "switchyard.threads": e.threads.length },
+      });
+    case "llm_call": {
+      const model = e.model ?? null;
+      const cost = e.error ? 0 : costOf(model, e.usage);
+      return base(id, parent, "llm", `chat ${model ?? e.tier}`, e, {
+        startedAt: e.at - e.latencyMs,
+        endedAt: e.at,
+        status: e.error ? "error" : "ok",
+        model,
+        tier: e.tier,
+        inputTokens: e.usage.inputTokens,
+        outputTokens: e.usage.outputTokens,
+        costUsd: cost,
+        error: e.error ? `${e.error.kind}: ${e.error.message}` : null,
+        attributes: genAiAttributes(e, model),
+        payload: { finish: e.finish, input: e.input ?? null, output: e.output ?? null, error: e.error ?? null },
+      });
+    }
+    case "tool_call":
+      return base(id, parent, "tool", `execute_tool ${e.tool}`, e, {
+        startedAt: e.startedAt,
+        endedAt: e.finishedAt,
+        status: e.output.ok ? "ok" : "error",
+        error: e.output.ok ? null : e.output.error,
+        attributes: {
+          "gen_ai.operation.name": "execute_tool",
+          "gen_ai.tool.name": e.tool,
+          "gen_ai.tool.call.id": e.key,
+          "switchyard.replayed": e.replayed,
+        },
+        payload: { input: e.input, output: e.output },
+      });
+    case "tool_refused":
+      return base(id, parent, "guardrail", `guardrail refused ${e.tool}`, e, {
+        status: "error",
+        error: e.reason,
+        attributes: { "gen_ai.tool.name": e.tool, "switchyard.reason": e.reason },
+        payload: { input: e.input, detail: e.detail ?? null },
+      });
+    case "handoff":
+      return base(id, parent, "handoff", `handoff ${e.from} → ${e.to}`, e, {
+        attributes: { "switchyard.handoff.from": e.from, "switchyard.handoff.to": e.to },
+        payload: { context: e.context },
+      });
+    case "validation_failed":
+      return base(id, parent, "validation", "validation failed", e, {
+        status: "error",
+        error: e.issues.join("; ").slice(0, 500),
+        attributes: { "switchyard.attempt": e.attempt },
+        payload: { issues: e.issues },
+      });
+    case "retry":
+      return base(id, parent, "retry", `retry (${e.reason})`, e, {
+        attributes: {
+          "switchyard.attempt": e.attempt,
+          "switchyard.reason": e.reason,
+          ...(e.delayMs === undefined ? {} : { "switchyard.delay_ms": e.delayMs }),
+        },
+      });
+    case "escalated":
+      return base(id, rootSpanId(runId), "escalation", `escalated: ${e.reason}`, e, {
+        attributes: { "switchyard.reason": e.reason },
+        payload: { detail: e.detail ?? null },
+      });
+    case "interrupted":
+      return base(id, rootSpanId(runId), "human", "waiting for a person", e, {
+        attributes: { "switchyard.interruptions": e.interruptionIds.length },
+      });
+    case "human_decision":
+      return base(
+        id,
+        rootSpanId(runId),
+        "human",
+        e.approved ? "approved by a person" : "rejected by a person",
+        e,
+        {
+          attributes: { "switchyard.approved": e.approved },
+          payload: { note: e.note ?? null },
+        },
+      );
+    case "failed":
+      return base(id, rootSpanId(runId), "escalation", "failed", e, {
+        status: "error",
+        error: `${e.error.category}: ${e.error.message}`,
+      });
+    default:
+      return null;
+  }
+}
+
+function isErrorEvent(e: RunEvent): boolean {
+  return (
+    (e.type === "llm_call" && Boolean(e.error)) ||
+    (e.type === "tool_call" && !e.output.ok) ||
+    e.type === "tool_refused" ||
+    e.type === "validation_failed" ||
+    e.type === "failed"
+  );
+}
+
+/** OpenTelemetry GenAI semantic-convention attributes of an LLM call. */
+function genAiAttributes(e: Extract<RunEvent, { type: "llm_call" }>, model: string | null) {
+  return {
+    "gen_ai.operation.name": "chat",
+    "gen_ai.provider.name": model?.startsWith("simulator/")
+      ? "switchyard.simulator"
+      : providerOf(model),
+    ...(model ? { "gen_ai.request.model": model, "gen_ai.response.model": model } : {}),
+    "gen_ai.usage.input_tokens": e.usage.inputTokens,
+    "gen_ai.usage.output_tokens": e.usage.outputTokens,
+    ...(e.agent ? { "gen_ai.agent.name": e.agent } : {}),
+    "switchyard.tier": e.tier,
+    "switchyard.attempt": e.attempt,
+    ...(e.error ? { "error.type": e.error.kind } : {}),
+  };
+}
+
+function providerOf(model: string | null): string {
+  if (!model) return "unknown";
+  if (model.startsWith("claude")) return "anthropic";
+  if (/^(gpt|o\d)/.test(model)) return "openai";
+  return "openai_compatible";
+}
+
+function base(
+  spanId: string,
+  parentSpanId: string | null,
+  kind: SpanKind,
+  name: string,
+  e: RunEvent,
+  over: Partial<SpanRecord>,
+): SpanRecord {
+  return {
+    spanId,
+    parentSpanId,
+    name,
+    kind,
+    status: "ok",
+    agent: e.agent,
+    agentVersion: e.agentVersion,
+    model: null,
+    tier: null,
+    startedAt: e.at,
+    endedAt: e.at,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    error: null,
+    attributes: {},
+    payload: null,
+    ...over,
+  };
+}

@@ -1,0 +1,34 @@
+import { closeDatabase, getDatabase } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
+import { getEnv, usesEmbeddedDatabase } from "@/lib/env";
+import { log } from "@/lib/log";
+import { listenForRuns } from "@/lib/runs/notify";
+import { defaultRuntimeParts } from "@/lib/runs/runtime";
+import { RunWorker } from "@/lib/runs/worker";
+
+// An extra worker process. Workers are stateless: start as many as the database can serve.
+if (usesEmbeddedDatabase()) {
+  console.error(
+    "npm run worker needs DATABASE_URL: the embedded database belongs to the app process, which runs its own worker.",
+  );
+  process.exit(2);
+}
+await migrateDatabase();
+const worker = new RunWorker({
+  db: getDatabase(),
+  parts: defaultRuntimeParts(),
+  concurrency: getEnv().SWITCHYARD_WORKER_CONCURRENCY || 16,
+  listen: listenForRuns,
+});
+await worker.start();
+log("info", "worker started", { worker: worker.id });
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log("info", "worker stopping; finishing runs in hand", { worker: worker.id });
+    void worker.stop().then(closeDatabase).then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,44 @@
+import { eq } from "drizzle-orm";
+import * as schema from "@/db/schema";
+import { supportChain, supportTools } from "@/lib/agents/support-team";
+import { SimulatorModel } from "@/lib/providers/simulator";
+import type { RuntimeParts } from "@/lib/runs/runtime";
+import { RunWorker } from "@/lib/runs/worker";
+import { ToolRegistry } from "@/lib/runtime";
+import { testDb } from "./db";
+
+/** The demo support team on an instant simulator. */
+export function instantParts(): RuntimeParts {
+  return { chains: [supportChain], tools: new ToolRegistry(supportTools), model: new SimulatorModel() };
+}
+
+export function testWorker(parts: RuntimeParts = instantParts(), leaseMs = 30_000) {
+  return new RunWorker({ db: testDb(), parts, concurrency: 8, pollMs: 20, leaseMs });
+}
+
+/** Waits until the conversation leaves `running` (bounded; the test fails on timeout). */
+export async function settledConversation(id: string, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await testDb().select().from(schema.conversations).where(eq(schema.conversations.id, id));
+    if (row && row.status !== "running") return row;
+    if (Date.now() > deadline) throw new Error(`conversation ${id} still ${row?.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function eventsOf(runId: string) {
+  return testDb()
+    .select()
+    .from(schema.runEvents)
+    .where(eq(schema.runEvents.runId, runId))
+    .orderBy(schema.runEvents.seq);
+}
+
+export async function runsOf(conversationId: string) {
+  return testDb()
+    .select()
+    .from(schema.runs)
+    .where(eq(schema.runs.conversationId, conversationId))
+    .orderBy(schema.runs.createdAt);
+}

@@ -1,0 +1,83 @@
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import * as schema from "@/db/schema";
+import { startConversation } from "@/lib/runs/conversations";
+import { createRunLoop } from "@/lib/runs/runtime";
+import { queryRows } from "@/lib/runs/sql";
+import { rootSpanId } from "@/lib/tracing/spans";
+import { setupTestDatabase, testDb } from "../helpers/db";
+import { instantParts, runsOf, settledConversation, testWorker } from "../helpers/runtime";
+
+setupTestDatabase();
+
+async function traceOf(runId: string) {
+  return testDb().select().from(schema.spans).where(eq(schema.spans.runId, runId));
+}
+
+function orphans(spans: { spanId: string; parentSpanId: string | null }[]) {
+  const ids = new Set(spans.map((s) => s.spanId));
+  return spans.filter((s) => s.parentSpanId !== null && !ids.has(s.parentSpanId));
+}
+
+describe("traces written with the run", () => {
+  it("gives a finished turn one trace whose spans all hang from its root, with totals on the run", async () => {
+    const parts = instantParts();
+    const worker = testWorker(parts);
+    await worker.start();
+    try {
+      const { id, traceId } = await startConversation(testDb(), { message: "my sync failed with an error", apiKeyId: null }, parts);
+      await settledConversation(id);
+      const [run] = await runsOf(id);
+      const spans = await traceOf(run!.id);
+      expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([traceId]));
+      expect(orphans(spans)).toEqual([]);
+      const root = spans.find((s) => s.spanId === rootSpanId(run!.id));
+      expect(root).toMatchObject({ kind: "run", parentSpanId: null, status: "ok" });
+      expect(root?.endedAt).toBeInstanceOf(Date);
+      expect(spans.map((s) => s.kind)).toEqual(expect.arrayContaining(["run", "step", "llm", "handoff", "tool"]));
+      const llm = spans.filter((s) => s.kind === "llm");
+      // Each LLM span carries what the call saw and said, for the detail view.
+      for (const span of llm) {
+        const payload = span.payload as { input?: { messages?: unknown; last?: unknown }; output?: unknown };
+        expect(typeof payload.input?.messages).toBe("number");
+        expect(typeof payload.input?.last).toBe("string");
+        expect(payload.output).toBeDefined();
+      }
+      expect(JSON.stringify(llm.map((s) => s.payload))).toContain("kb-204");
+      expect(run).toMatchObject({
+        llmCalls: llm.length,
+        inputTokens: llm.reduce((n, s) => n + (s.inputTokens ?? 0), 0),
+        outputTokens: llm.reduce((n, s) => n + (s.outputTokens ?? 0), 0),
+      });
+      expect(run!.costUsd).toBeCloseTo(llm.reduce((n, s) => n + (s.costUsd ?? 0), 0), 10);
+      expect(run!.agents).toEqual(expect.arrayContaining(["technical", "triage"]));
+      expect(run!.durationMs).toBeGreaterThanOrEqual(0);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("shows a crash-and-resume in the trace, with no orphan span", async () => {
+    const parts = instantParts();
+    const { id } = await startConversation(testDb(), { message: "please refund $20 on order ORD-1234", apiKeyId: null }, parts);
+    const [run] = await runsOf(id);
+    // A worker took the run, committed one step and died; its lease runs out shortly.
+    await testDb().update(schema.runs).set({ leaseOwner: "dead", leaseExpiresAt: sql`now() + interval '200 milliseconds'`, claims: 1 }).where(eq(schema.runs.id, run!.id));
+    await createRunLoop(testDb(), parts, { owner: "dead", leaseMs: 200 }).step(run!.id);
+    const worker = testWorker(parts);
+    await worker.start();
+    try {
+      await settledConversation(id);
+    } finally {
+      await worker.stop();
+    }
+    const spans = await traceOf(run!.id);
+    expect(orphans(spans)).toEqual([]);
+    const resumes = spans.filter((s) => s.kind === "resume");
+    expect(resumes).toHaveLength(1);
+    expect(resumes[0]?.attributes).toMatchObject({ "switchyard.claim": 2 });
+    const [counts] = await queryRows<{ spans: number; distinct_ids: number }>(testDb(), sql`
+      select count(*)::int as spans, count(distinct span_id)::int as distinct_ids from spans where run_id = ${run!.id}`);
+    expect(counts?.spans).toBe(counts?.distinct_ids);
+  });
+});

@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { summarizeEvent } from "@/lib/events/summarize";
+
+describe("summarizeEvent", () => {
+  it("describes each event type and survives unexpected data", () => {
+    expect(summarizeEvent("tool_call", { tool: "refund", input: { orderId: "o1" }, output: { ok: false, error: "declined" } })).toBe(
+      'tool_call refund {"orderId":"o1"} → error: declined',
+    );
+    expect(summarizeEvent("retry", { reason: "provider_error", attempt: 2, delayMs: 1200 })).toBe(
+      "retry provider_error · attempt 2 · after 1200 ms",
+    );
+    expect(summarizeEvent("failed", { error: { category: "provider", message: "boom" } })).toBe("failed · provider: boom");
+    expect(summarizeEvent("completed", { output: "Done", partial: true, bound: "max_steps" })).toBe(
+      "completed partially (max_steps) · Done",
+    );
+    expect(summarizeEvent("llm_call", null)).toBe("llm_call ?");
+    expect(summarizeEvent("something_new", { x: 1 })).toBe("something_new");
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { ConcurrencyConflict, supervisor } from "@/lib/runtime";
+import { handoffTo } from "@/lib/runtime/testing";
+import { billing, eventsOfType, expectGapFree, harness, router, technical } from "./fixtures";
+
+const desk = supervisor({ name: "desk", router, specialists: [billing, technical] });
+const toBilling = { toolCalls: [handoffTo("billing", "refund 50")] };
+const smallRefund = { toolCalls: [{ name: "refund", args: { orderId: "o1", amount: 50 } }] };
+
+describe("resume after a crash", () => {
+  it("continues from the checkpoint and replays a recorded tool call instead of repeating it", async () => {
+    // Step 3 runs the refund, then the process dies in the model call: nothing of step 3 commits.
+    const h = harness([desk], {
+      router: [toBilling],
+      billing: [smallRefund, { crash: "process killed" }],
+    });
+    const created = await h.loop.create("desk", "refund 50");
+    await expect(h.loop.run(created.runId)).rejects.toThrow("process killed");
+    expect(h.effects.refunds).toHaveLength(1);
+    const checkpoint = await h.store.loadCheckpoint(created.runId);
+    expect(checkpoint?.state.step).toBe(2);
+    expect(eventsOfType(h.store.events(created.runId), "tool_call")).toHaveLength(0);
+
+    const { loop: survivor } = h.newLoop({ billing: [{ output: { reply: "Refunded 50." } }] });
+    const state = await survivor.run(created.runId);
+
+    expect(state.status).toBe("completed");
+    expect(h.effects.refunds).toHaveLength(1);
+    const [call] = eventsOfType(h.store.events(created.runId), "tool_call");
+    expect(call).toMatchObject({
+      key: `${created.runId}:2:0`,
+      replayed: true,
+      output: { ok: true, output: { refundId: "rf_1" } },
+    });
+    expect(expectGapFree(h.store.events(created.runId))).toBe(true);
+  });
+
+  it("repeats an effect whose outcome was never recorded, with the same key, flagged as repeated", async () => {
+    const h = harness([desk], {
+      router: [toBilling],
+      billing: [smallRefund, { output: { reply: "Done." } }],
+    });
+    const created = await h.loop.create("desk", "refund 50");
+    await h.loop.step(created.runId);
+    await h.loop.step(created.runId);
+    // A previous process recorded the intent and died before recording the outcome.
+    const key = `${created.runId}:2:0`;
+    await h.ledger.begin(key, {
+      tool: "refund",
+      input: { orderId: "o1", amount: 50 },
+      at: h.clock.now(),
+    });
+    const state = await h.loop.run(created.runId);
+
+    expect(state.status).toBe("completed");
+    expect(h.effects.refunds).toEqual([{ orderId: "o1", amount: 50, key, repeated: true }]);
+  });
+});
+
+describe("concurrent writers", () => {
+  it("lets exactly one of two racing steps commit; the other gets ConcurrencyConflict", async () => {
+    const script = { router: [{ ...toBilling, delayMs: 10 }] };
+    const h = harness([desk], script);
+    const created = await h.loop.create("desk", "refund 50");
+    const other = h.newLoop(script).loop;
+    const results = await Promise.allSettled([
+      h.loop.step(created.runId),
+      other.step(created.runId),
+    ]);
+
+    const fulfilled = results.filter((r) => r.status === "fulfilled");
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(fulfilled).toHaveLength(1);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.reason).toBeInstanceOf(ConcurrencyConflict);
+
+    const events = h.store.events(created.runId);
+    expect(eventsOfType(events, "step_started")).toHaveLength(1);
+    expect(eventsOfType(events, "handoff")).toHaveLength(1);
+    expect(expectGapFree(events)).toBe(true);
+    const checkpoint = await h.store.loadCheckpoint(created.runId);
+    expect(checkpoint?.state.seq).toBe(events.length);
+    expect(checkpoint?.state.step).toBe(1);
+
+    const { loop: next } = h.newLoop({ billing: [{ output: { reply: "ok" } }] });
+    expect((await next.run(created.runId)).status).toBe("completed");
+  });
+
+  it("rejects a commit whose expected seq is stale without writing anything", async () => {
+    const h = harness([desk], { router: [toBilling] });
+    const created = await h.loop.create("desk", "x");
+    const before = h.store.events(created.runId);
+    const stale = { ...created, seq: 5 };
+    const event = { ...before[0]!, seq: 1 };
+    await expect(h.store.commitStep(created.runId, 0, [event], stale)).rejects.toBeInstanceOf(
+      ConcurrencyConflict,
+    );
+    expect(h.store.events(created.runId)).toEqual(before);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import type { RunEvent } from "@/lib/runtime";
+import { rootSpanId, spanId, spansForCommit } from "@/lib/tracing/spans";
+
+const at = 1_700_000_000_000;
+const ev = (seq: number, e: Record<string, unknown>) =>
+  ({ runId: "run_a", seq, at: at + seq, agent: null, agentVersion: null, ...e }) as RunEvent;
+
+const step = [
+  ev(2, { type: "step_started", step: 1, threads: ["t1"] }),
+  ev(3, { type: "llm_call", agent: "triage", agentVersion: 1, threadId: "t1", attempt: 1, tier: "fast", model: "simulator/fast", usage: { inputTokens: 1000, outputTokens: 500 }, latencyMs: 2, finish: "tool_calls" }),
+  ev(4, { type: "handoff", agent: "triage", agentVersion: 1, threadId: "t1", from: "triage", to: "billing", toThreadId: "t2", context: "refund" }),
+  ev(5, { type: "tool_refused", agent: "triage", agentVersion: 1, threadId: "t1", tool: "refund", input: {}, reason: "not_allowed" }),
+];
+
+describe("spansForCommit", () => {
+  it("hangs a step's spans under the step span, and the step under the run's root", () => {
+    const { spans } = spansForCommit("run_a", step);
+    const stepSpan = spans.find((s) => s.kind === "step")!;
+    expect(stepSpan).toMatchObject({ spanId: spanId("run_a", "step:1"), parentSpanId: rootSpanId("run_a"), status: "error", startedAt: at + 2, endedAt: at + 5 });
+    expect(spans.filter((s) => s.kind !== "step").map((s) => [s.kind, s.parentSpanId])).toEqual([
+      ["llm", stepSpan.spanId],
+      ["handoff", stepSpan.spanId],
+      ["guardrail", stepSpan.spanId],
+    ]);
+  });
+
+  it("records an LLM call with GenAI attributes, its duration, tokens and cost", () => {
+    const llm = spansForCommit("run_a", step).spans.find((s) => s.kind === "llm")!;
+    expect(llm).toMatchObject({ name: "chat simulator/fast", startedAt: at + 1, endedAt: at + 3, inputTokens: 1000, outputTokens: 500, agent: "triage", model: "simulator/fast" });
+    // simulator/fast demo price: $0.15 in, $0.60 out per million tokens
+    expect(llm.costUsd).toBeCloseTo((1000 * 0.15 + 500 * 0.6) / 1e6, 12);
+    expect(llm.attributes).toMatchObject({
+      "gen_ai.operation.name": "chat",
+      "gen_ai.provider.name": "switchyard.simulator",
+      "gen_ai.request.model": "simulator/fast",
+      "gen_ai.usage.input_tokens": 1000,
+      "gen_ai.usage.output_tokens": 500,
+      "gen_ai.agent.name": "triage",
+    });
+  });
+
+  it("adds the step's totals for the trace list", () => {
+    const { delta } = spansForCommit("run_a", step);
+    expect(delta.costUsd).toBeCloseTo((1000 * 0.15 + 500 * 0.6) / 1e6, 12);
+    expect({ ...delta, costUsd: 0 }).toEqual({
+      costUsd: 0,
+      inputTokens: 1000,
+      outputTokens: 500,
+      llmCalls: 1,
+      errors: 1,
+      agents: ["triage"],
+      models: ["simulator/fast"],
+    });
+  });
+
+  it("derives the same ids every time, so a retried step cannot duplicate or orphan spans", () => {
+    expect(spansForCommit("run_a", step).spans.map((s) => s.spanId)).toEqual(spansForCommit("run_a", step).spans.map((s) => s.spanId));
+    expect(spansForCommit("run_b", step).spans[0]!.spanId).not.toBe(spansForCommit("run_a", step).spans[0]!.spanId);
+  });
+
+  it("marks a takeover with a resume span under the root", () => {
+    const { spans } = spansForCommit("run_a", step, { worker: "w2", claim: 2 });
+    expect(spans[0]).toMatchObject({ kind: "resume", parentSpanId: rootSpanId("run_a"), attributes: { "switchyard.worker": "w2", "switchyard.claim": 2 } });
+  });
+
+  it("leaves the cost of a model without a price as a gap, not zero", () => {
+    const unknown = [ev(2, { type: "llm_call", agent: "x", agentVersion: 1, threadId: "t1", attempt: 1, tier: "fast", model: "mystery-model", usage: { inputTokens: 10, outputTokens: 10 }, latencyMs: 1, finish: "output" })];
+    expect(spansForCommit("run_a", unknown).spans[0]!.costUsd).toBeNull();
+  });
+});
