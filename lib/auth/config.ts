@@ -16,9 +16,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
   pages: { signIn: "/login" },
   logger: {
-    // A refused sign-in is an expected outcome, not a server error: one line, no stack.
+    // A refused sign-in is an expected outcome, not a server error: one line, no stack. Checked by
+    // class and `type`, because a production build minifies `name`.
     error(error) {
-      if (error.name === "CredentialsSignin") log("warn", "sign-in refused");
+      const refused =
+        error instanceof CredentialsSignin || (error as { type?: string }).type === "CredentialsSignin";
+      if (refused) log("warn", "sign-in refused");
       else logUnexpected(error, { source: "next-auth" });
     },
   },

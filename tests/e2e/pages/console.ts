@@ -74,7 +74,13 @@ export class UsersAdmin {
   async setRole(email: string, role: "admin" | "engineer" | "support_lead") {
     const row = this.row(email);
     await row.getByLabel(`Role of ${email}`).selectOption(role);
+    // The select shows the chosen role before the server has saved it: wait for the action's answer.
+    const saved = this.page.waitForResponse(
+      (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/settings",
+    );
     await row.getByRole("button", { name: "Save role" }).click();
+    await saved;
+    await expect(row.getByRole("status")).toHaveText("Saved");
   }
 
   async disable(email: string) {

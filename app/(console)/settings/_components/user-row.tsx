@@ -40,6 +40,11 @@ export function UserRow(user: UserRowProps) {
           <button type="submit" disabled={rolePending} className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100">
             Save role
           </button>
+          {roleState?.ok && roleState.data.role === user.role ? (
+            <span role="status" className="text-xs text-emerald-700">
+              Saved
+            </span>
+          ) : null}
         </form>
       </td>
       <td className="px-4 py-2 text-sm">{user.disabled ? "Disabled" : "Active"}</td>
