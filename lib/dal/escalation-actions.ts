@@ -12,7 +12,8 @@ import { recordAudit } from "./audit";
 
 // The inbox's mutations. Each takes the actor formAction() authorized, runs in ONE transaction
 // with its audit row, and (except claiming) requires the caller to hold the claim, so two leads
-// never act on one conversation at once.
+// never act on one conversation at once. A handed-back escalation stays with its lead for the
+// follow-up (a reply, resolving), but leaves the queue.
 
 export const escalationIdSchema = z.string().regex(/^esc_[0-9a-z]{26}$/, "Unknown escalation.");
 export const noteSchema = z
@@ -74,7 +75,7 @@ export async function releaseEscalation(actor: Actor, id: string): Promise<void>
 /** A person's reply to the customer: a `human` message, visible through the public API. */
 export async function replyToCustomer(actor: Actor, id: string, content: string): Promise<void> {
   await db().transaction(async (tx) => {
-    const row = await lockClaimed(tx, actor, id);
+    const row = await lockClaimed(tx, actor, id, { followUp: true });
     const messageId = newId("msg");
     await tx.insert(schema.messages).values({
       id: messageId,
@@ -152,18 +153,26 @@ export async function handBackEscalation(
 export const HAND_BACK_NOTE_MARKER =
   "Note from the support team, who handed the conversation back to you:\n";
 
-/** Closes the escalation and the conversation; a pending tool call must be decided first. */
+/**
+ * Closes the escalation and the conversation. A pending tool call must be decided first, and
+ * after a decision or hand-back the agents must have answered (their run is no longer running).
+ */
 export async function resolveEscalation(actor: Actor, id: string): Promise<void> {
   await db().transaction(async (tx) => {
-    const row = await lockClaimed(tx, actor, id);
-    if (row.kind !== "escalated") {
-      const [run] = await tx
-        .select({ status: schema.runs.status })
-        .from(schema.runs)
-        .where(eq(schema.runs.id, row.runId));
-      if (run?.status === "waiting_for_human") {
-        throw new AppError("conflict", "Approve or reject the pending request before resolving.");
-      }
+    const row = await lockClaimed(tx, actor, id, { followUp: true });
+    const [run] = await tx
+      .select({ status: schema.runs.status })
+      .from(schema.runs)
+      .where(eq(schema.runs.id, row.runId))
+      .for("update");
+    if (run?.status === "waiting_for_human") {
+      throw new AppError("conflict", "Approve or reject the pending request before resolving.");
+    }
+    if (run?.status === "running") {
+      throw new AppError(
+        "conflict",
+        "The agents are still answering; resolve once they have replied.",
+      );
     }
     await setStatus(tx, id, { status: "resolved", resolvedBy: actor.id, resolvedAt: new Date() });
     await tx
@@ -183,19 +192,30 @@ const statusWords = {
 
 type EscalationRow = typeof schema.escalations.$inferSelect;
 
-/** Locks the row for this transaction and checks the caller holds the claim. */
-async function lockClaimed(tx: Tx, actor: Actor, id: string): Promise<EscalationRow> {
+/**
+ * Locks the row for this transaction and checks the caller holds the claim. `followUp` also
+ * accepts an escalation the caller handed back (approved a refund, say): they may still reply
+ * and resolve once the agents have answered.
+ */
+async function lockClaimed(
+  tx: Tx,
+  actor: Actor,
+  id: string,
+  { followUp = false } = {},
+): Promise<EscalationRow> {
   const [row] = await tx
     .select()
     .from(schema.escalations)
     .where(eq(schema.escalations.id, id))
     .for("update");
   if (!row) throw new AppError("not_found", "No such escalation.");
+  const mine = row.claimedBy === actor.id;
+  if (followUp && mine && row.status === "handed_back") return row;
   if (row.status !== "claimed" && row.status !== "open") {
     throw new AppError("conflict", `This escalation is ${statusWords[row.status]}.`);
   }
   if (row.status === "open") throw new AppError("conflict", "Claim this escalation first.");
-  if (row.claimedBy !== actor.id) {
+  if (!mine) {
     const holder = await currentHolder(tx, id);
     throw new AppError("conflict", `${holder.claimedBy ?? "Another lead"} has claimed this.`);
   }

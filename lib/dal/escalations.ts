@@ -41,6 +41,8 @@ export interface EscalationViewDto {
   createdAt: string;
   /** What the viewer may do now; the actions check again themselves. */
   viewerHoldsClaim: boolean;
+  /** The viewer handed it back and may still reply and resolve it. */
+  viewerFollowsUp: boolean;
   viewerMayWrite: boolean;
   viewerMayApprove: boolean;
   messages: MessageDto[];
@@ -105,6 +107,7 @@ export async function getEscalationView(id: string): Promise<EscalationViewDto |
     resolvedAt: x.resolvedAt?.toISOString() ?? null,
     createdAt: x.createdAt.toISOString(),
     viewerHoldsClaim: x.status === "claimed" && x.claimedBy === actor.id,
+    viewerFollowsUp: x.status === "handed_back" && x.claimedBy === actor.id,
     viewerMayWrite: can(actor.role, "inbox:write"),
     viewerMayApprove: can(actor.role, "approvals:write"),
     messages: conversation.messages,

@@ -3,7 +3,8 @@ import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db, schema } from "@/db";
 import { authorize } from "@/lib/auth/authorize";
-import { type EscalationKind, type EscalationStatus, inboxReasons } from "@/lib/escalations/policy";
+import { inboxReasons } from "@/lib/escalations/policy";
+import type { InboxPage } from "@/lib/query/inbox";
 import { truncateText } from "@/lib/events/summarize";
 import { cursorTimestamp, decodeCursor, encodeCursor } from "./keyset-cursor";
 
@@ -28,32 +29,6 @@ export const inboxQuerySchema = z.object({
   cursor: z.string().max(400).optional().catch(undefined),
 });
 export type InboxQuery = z.infer<typeof inboxQuerySchema>;
-
-/** One inbox row: only what the list shows. Text fields are rendered as text, never as HTML. */
-export interface InboxRowDto {
-  id: string;
-  conversationId: string;
-  reason: string;
-  detail: string | null;
-  kind: EscalationKind;
-  agent: string | null;
-  priority: number;
-  slaDueAt: string;
-  status: EscalationStatus;
-  claimedBy: string | null;
-  createdAt: string;
-  /** The customer's newest message, shortened. */
-  customerPreview: string | null;
-}
-
-export interface InboxPage {
-  rows: InboxRowDto[];
-  nextCursor: string | null;
-  /** Everything waiting for a person, whatever the filters. */
-  openCount: number;
-  /** Agents with something in the inbox, for the filter. */
-  agents: string[];
-}
 
 const active = ["open", "claimed"] as const;
 

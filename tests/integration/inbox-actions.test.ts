@@ -166,6 +166,17 @@ describe("approving a parked refund", () => {
     );
     const audit = await auditRowsBy(users.support_lead.id);
     expect(audit.filter((a) => a.action === "escalation.approve")).toHaveLength(1);
+
+    // The deciding lead follows up once the agents have answered; nobody else can.
+    signInAs(users.admin.id);
+    expect(await resolveEscalationAction(null, form({ id: escalation.id }))).toMatchObject({ ok: false, code: "conflict" });
+    signInAs(users.support_lead.id);
+    const note = "Sam from support here: the refund is on its way.";
+    expect(await replyToCustomerAction(null, form({ id: escalation.id, message: note }))).toMatchObject({ ok: true });
+    expect(await resolveEscalationAction(null, form({ id: escalation.id }))).toMatchObject({ ok: true });
+    const resolved = await apiView(conversationId);
+    expect(resolved.status).toBe("resolved");
+    expect(resolved.messages.at(-1)).toMatchObject({ role: "human", content: note });
   });
 
   it("tells the agent about a rejection instead of refunding", async () => {
