@@ -48,7 +48,7 @@ export const inboxKeys = {
 
 /** New escalations appear within this long without a reload. */
 export const INBOX_POLL_MS = 3_000;
-const COUNT_POLL_MS = 10_000;
+const COUNT_POLL_MS = INBOX_POLL_MS;
 
 export function inboxQueryString(filters: InboxFilters): string {
   const params = new URLSearchParams();

@@ -36,14 +36,7 @@ export function EscalationActions({ view }: { view: View }) {
         {view.viewerFollowsUp && view.viewerMayWrite ? (
           <>
             <ReplyForm id={view.id} />
-            <ActionForm
-              action={resolveEscalationAction}
-              label="Resolve"
-              hidden={id}
-              submit="Resolve"
-              pendingText="Resolving…"
-              tone="secondary"
-            />
+            <ResolveForm id={view.id} />
           </>
         ) : null}
       </div>
@@ -105,14 +98,7 @@ export function EscalationActions({ view }: { view: View }) {
         </ActionForm>
       ) : null}
       <div className="flex flex-wrap gap-3 border-t border-slate-100 pt-4">
-        <ActionForm
-          action={resolveEscalationAction}
-          label="Resolve"
-          hidden={id}
-          submit="Resolve"
-          pendingText="Resolving…"
-          tone="secondary"
-        />
+        <ResolveForm id={view.id} />
         <ActionForm
           action={releaseEscalationAction}
           label="Release"
@@ -210,5 +196,18 @@ function ReplyForm({ id }: { id: string }) {
         className={textareaClass}
       />
     </ActionForm>
+  );
+}
+
+function ResolveForm({ id }: { id: string }) {
+  return (
+    <ActionForm
+      action={resolveEscalationAction}
+      label="Resolve"
+      hidden={{ id }}
+      submit="Resolve"
+      pendingText="Resolving…"
+      tone="secondary"
+    />
   );
 }
