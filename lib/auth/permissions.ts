@@ -12,7 +12,7 @@ export const roleLabels: Record<Role, string> = {
   support_lead: "Support lead",
 };
 
-const supportLead = [
+const sharedWithEngineers = [
   "overview:read",
   "conversations:read",
   "conversations:write",
@@ -20,8 +20,12 @@ const supportLead = [
   "inbox:write",
 ] as const;
 
+// Approving or rejecting a parked high-impact tool call (a refund) is a support lead's decision,
+// not an engineer's: separation of duties, so the one exception to "each role includes the last".
+const supportLead = [...sharedWithEngineers, "approvals:write"] as const;
+
 const engineer = [
-  ...supportLead,
+  ...sharedWithEngineers,
   "playground:use",
   "traces:read",
   "agents:read",
@@ -38,6 +42,7 @@ const engineer = [
 
 const admin = [
   ...engineer,
+  "approvals:write",
   "breakers:write",
   "budgets:write",
   "rollouts:write",

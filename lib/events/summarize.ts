@@ -98,6 +98,13 @@ export function summarizeEvent(type: string, data: unknown): string {
       if (note) parts.push(`“${truncateText(note, 60)}”`);
       break;
     }
+    case "handed_back": {
+      const by = s("by");
+      const note = s("note");
+      parts.push(`handed_back${by ? ` by ${by}` : ""}`);
+      if (note) parts.push(`“${truncateText(note, 60)}”`);
+      break;
+    }
     case "escalated": {
       const detail = s("detail");
       parts.push(`escalated · ${s("reason") ?? "?"}${detail ? `: ${truncateText(detail, 60)}` : ""}`);

@@ -127,7 +127,7 @@ export async function getConversationView(
   };
 }
 
-type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 function scopeFilter(scope: ConversationScope) {
   return scope.apiKeyId === null ? undefined : eq(schema.conversations.apiKeyId, scope.apiKeyId);
@@ -153,7 +153,7 @@ async function startRun(
 }
 
 /** The conversation so far as the next run's input (lib/agents/transcript.ts). */
-async function transcriptOf(tx: Tx, conversationId: string): Promise<string> {
+export async function transcriptOf(tx: Tx, conversationId: string): Promise<string> {
   const rows = await tx
     .select({ role: schema.messages.role, author: schema.messages.author, content: schema.messages.content })
     .from(schema.messages)

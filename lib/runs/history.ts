@@ -7,6 +7,7 @@ import { newId } from "@/lib/ids";
 import { log } from "@/lib/log";
 import { type Clock, type Model, type ModelRequest, type ModelResponse, RunLoop } from "@/lib/runtime";
 import { SimulatorModel } from "@/lib/providers/simulator";
+import { backdateEscalations } from "./escalation-history";
 import { PgRunStore } from "./pg-run-store";
 import { PgToolLedger } from "./pg-tool-ledger";
 import { DEFAULT_CHAIN, defaultRuntimeParts, type RuntimeParts } from "./runtime";
@@ -163,6 +164,7 @@ async function runTurn(
   await tx.execute(
     sql`update messages set created_at = to_timestamp(${runEnd} / 1000.0) where run_id = ${state.runId}`,
   );
+  await backdateEscalations(tx, state.runId, runEnd, plan.end);
   const [row] = await tx
     .select({ status: schema.conversations.status })
     .from(schema.conversations)

@@ -9,6 +9,7 @@ import {
   runStateSchema,
 } from "@/lib/runtime";
 import { rootSpanId, type Resumption, type SpanRecord, spansForCommit } from "@/lib/tracing/spans";
+import { insertEscalation } from "./escalation-commit";
 import { settlementOf } from "./settlement";
 import { queryRows } from "./sql";
 
@@ -26,8 +27,9 @@ export interface PgRunStoreOptions {
 /**
  * The runtime's RunStore on PostgreSQL/PGlite. Each commit is ONE statement: the guarded update of
  * the run row (checkpoint, seq, lease), the insert of the step's events and, when the run settles,
- * the reply message and the conversation's status. One round trip and one commit per step is what
- * keeps the runtime's own cost near a single durable insert (DESIGN.md "Performance").
+ * the reply message, the conversation's status and the inbox entry (escalation-commit.ts). One
+ * round trip and one commit per step is what keeps the runtime's own cost near a single durable
+ * insert (DESIGN.md "Performance").
  */
 export class PgRunStore implements RunStore {
   private resumed: Resumption | undefined;
@@ -110,6 +112,7 @@ export class PgRunStore implements RunStore {
       ), e as (${insertEvents(events)}),
       s as (${insertSpans(spans)})
       ${settled ? settle(runId, settled) : sql``}
+      ${settled ? insertEscalation(checkpoint, events) : sql``}
       ${endedAt !== null ? closeRootSpan(runId, endedAt, checkpoint.status) : sql``}
       select (select count(*)::int from r) as n, (select seq from runs where id = ${runId}) as current`,
     );

@@ -18,7 +18,7 @@ export function checkBounds(
   if (now >= state.deadlineAt) {
     return { reason: "wall_clock_budget", detail: `budget of ${limits.budgetMs} ms used up` };
   }
-  if (state.step > limits.maxSteps) {
+  if (state.step - (state.restartedAt?.step ?? 0) > limits.maxSteps) {
     return { reason: "max_steps", detail: `more than ${limits.maxSteps} steps` };
   }
   return undefined;
@@ -33,7 +33,7 @@ export function finishOnBound(state: RunState, breach: BoundBreach, rec: EventRe
   else escalateRun(state, breach.reason, breach.detail, rec);
 }
 
-/** Whether one more handoff fits; past the limit the chain is treated as a handoff loop. */
+/** Whether one more handoff fits; past the limit the run escalates (`max_handoffs`). */
 export function handoffAllowed(state: RunState, limits: ChainLimits): boolean {
   return state.handoffs < limits.maxHandoffs;
 }

@@ -120,6 +120,15 @@ export const runEventSchema = z.discriminatedUnion("type", [
   }),
   z.object({
     ...base,
+    /** A person returned an escalated run to the agents (lib/runtime/hand-back.ts). */
+    type: z.literal("handed_back"),
+    note: z.string(),
+    by: z.string().optional(),
+    /** Threads opened for the agents to continue with. */
+    threads: z.array(z.string()),
+  }),
+  z.object({
+    ...base,
     type: z.literal("escalated"),
     reason: z.enum(escalationReasons),
     detail: z.string().optional(),

@@ -1,5 +1,6 @@
 import { type AgentDefinition } from "./agent";
 import { handoffAllowed } from "./bounds";
+import { detectHandoffLoop } from "./handoff-loop";
 import { type StepContext } from "./context";
 import { type EventRecorder } from "./recorder";
 import { type RunState, type Thread } from "./state";
@@ -10,7 +11,7 @@ import { escalateRun, openThread } from "./transitions";
  * Passes control from `thread` to another agent. The target gets a fresh thread in the same
  * position with the thread's original input plus the handoff context as a user message (the
  * context is model-written, so it stays out of instructions). Past `maxHandoffs` the run escalates
- * as a handoff loop instead.
+ * (`max_handoffs`); agents passing it back and forth escalate it as a `handoff_loop`.
  */
 export function performHandoff(
   ctx: StepContext,
@@ -28,6 +29,11 @@ export function performHandoff(
       `handoff ${agent.name} -> ${handoff.to} exceeds ${limit} handoffs`,
       rec,
     );
+    return;
+  }
+  const loop = detectHandoffLoop(state, thread, handoff.to);
+  if (loop) {
+    escalateRun(state, "handoff_loop", loop, rec);
     return;
   }
   state.handoffs += 1;

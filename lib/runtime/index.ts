@@ -83,9 +83,12 @@ export {
   type SubtaskResult,
 } from "./patterns/orchestrator-worker";
 export { resume } from "./resume";
+export { handBack, type HandBack, handBackSchema } from "./hand-back";
+export { detectHandoffLoop } from "./handoff-loop";
 export { RunLoop, type RunLoopDeps, type StartOptions } from "./run-loop";
 export {
   type EscalationReason,
+  escalationReasons,
   type HumanDecision,
   humanDecisionSchema,
   type Interruption,

@@ -10,6 +10,7 @@ import {
   systemClock,
   type ToolLedger,
 } from "./ports";
+import { handBack, handBackSchema } from "./hand-back";
 import { EventRecorder } from "./recorder";
 import { resume } from "./resume";
 import { humanDecisionSchema, type RunState } from "./state";
@@ -122,6 +123,19 @@ export class RunLoop {
     if (!parsed.success) throw new ConfigurationError(`invalid decision: ${parsed.error.message}`);
     const state = await this.load(runId);
     return this.commit(state, resume(this.chain(state.chain), state, parsed.data, this.clock));
+  }
+
+  /**
+   * Returns an escalated run to its agents (one commit, see {@link handBack}) without driving it:
+   * a worker continues the same run from this checkpoint.
+   * @param request untrusted input from the console; validated here.
+   * @throws ConfigurationError on an invalid request or a run that is not escalated.
+   */
+  async handBack(runId: string, request: unknown): Promise<RunState> {
+    const parsed = handBackSchema.safeParse(request);
+    if (!parsed.success) throw new ConfigurationError(`invalid hand-back: ${parsed.error.message}`);
+    const state = await this.load(runId);
+    return this.commit(state, handBack(this.chain(state.chain), state, parsed.data, this.clock));
   }
 
   private async drive(initial: RunState, signal?: AbortSignal): Promise<RunState> {

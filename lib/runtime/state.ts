@@ -127,6 +127,11 @@ export const escalationReasons = [
   "low_confidence",
   "rejected_by_reviewer",
   "customer_request",
+  // Resilience, cost governance and inbox criteria.
+  "retries_exhausted",
+  "budget_exhausted",
+  "fallback_to_human",
+  "handoff_loop",
 ] as const;
 export type EscalationReason = (typeof escalationReasons)[number];
 
@@ -144,6 +149,11 @@ export const runStateSchema = z.object({
   /** Wall-clock deadline (epoch ms); pushed back by time spent waiting for a human. */
   deadlineAt: z.number(),
   parkedAt: z.number().optional(),
+  /** Set when a person handed the run back (hand-back.ts): the step bound and handoff-loop
+   *  detection count from this step and this many threads on. */
+  restartedAt: z
+    .object({ step: z.number().int().nonnegative(), threads: z.number().int().nonnegative() })
+    .optional(),
   handoffs: z.number().int().nonnegative(),
   threadCounter: z.number().int().nonnegative(),
   threads: z.array(threadSchema),

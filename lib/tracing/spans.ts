@@ -215,6 +215,11 @@ function spanOf(
           payload: { note: e.note ?? null },
         },
       );
+    case "handed_back":
+      return base(id, rootSpanId(runId), "human", "handed back by a person", e, {
+        attributes: { "switchyard.threads": e.threads.length },
+        payload: { note: e.note },
+      });
     case "failed":
       return base(id, rootSpanId(runId), "escalation", "failed", e, {
         status: "error",

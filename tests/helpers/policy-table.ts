@@ -21,6 +21,9 @@ export type Access =
   | { kind: "public"; why: string }
   | { kind: "permission"; permission: Permission };
 
+/** A well-formed escalation id that names no escalation. */
+const policyEscalationId = "esc_0000000000policyprobe00000";
+
 export interface ActionPolicy {
   access: Access;
   validInput?: (ctx: PolicyContext) => Record<string, string>;
@@ -42,6 +45,32 @@ export const actionPolicy: Record<string, ActionPolicy> = {
   "app/(console)/settings/traffic-actions.ts#setDemoTrafficAction": {
     access: { kind: "permission", permission: "simulator:write" },
     validInput: () => ({ enabled: "false" }),
+  },
+  // Inbox actions: a well-formed id stands in here; tests/integration/inbox-actions.test.ts sends
+  // each of them for a real, claimed escalation as every refused caller and checks nothing changed.
+  "app/(console)/inbox/actions.ts#claimEscalationAction": {
+    access: { kind: "permission", permission: "inbox:write" },
+    validInput: () => ({ id: policyEscalationId }),
+  },
+  "app/(console)/inbox/actions.ts#releaseEscalationAction": {
+    access: { kind: "permission", permission: "inbox:write" },
+    validInput: () => ({ id: policyEscalationId }),
+  },
+  "app/(console)/inbox/actions.ts#replyToCustomerAction": {
+    access: { kind: "permission", permission: "inbox:write" },
+    validInput: (c) => ({ id: policyEscalationId, message: `policy probe ${c.unique}` }),
+  },
+  "app/(console)/inbox/actions.ts#decideRequestAction": {
+    access: { kind: "permission", permission: "approvals:write" },
+    validInput: () => ({ id: policyEscalationId, interruptionId: "run_x:2:0:approval", decision: "approve" }),
+  },
+  "app/(console)/inbox/actions.ts#handBackEscalationAction": {
+    access: { kind: "permission", permission: "inbox:write" },
+    validInput: () => ({ id: policyEscalationId, note: "policy probe" }),
+  },
+  "app/(console)/inbox/actions.ts#resolveEscalationAction": {
+    access: { kind: "permission", permission: "inbox:write" },
+    validInput: () => ({ id: policyEscalationId }),
   },
   "app/(auth)/login/actions.ts#signInAction": {
     access: { kind: "public", why: "signing in is what an anonymous visitor does" },
@@ -132,6 +161,14 @@ export const routePolicy: Record<string, RoutePolicy> = {
   "GET /api/console/conversations/[id]/live": {
     access: { kind: "permission", permission: "conversations:read" },
     samplePath: "/api/console/conversations/cnv_policy_sample/live",
+  },
+  "GET /api/console/inbox": {
+    access: { kind: "permission", permission: "inbox:read" },
+    samplePath: "/api/console/inbox?reason=tool_approval",
+  },
+  "GET /api/console/inbox/count": {
+    access: { kind: "permission", permission: "inbox:read" },
+    samplePath: "/api/console/inbox/count",
   },
   "POST /api/v1/conversations": {
     access: { kind: "api_key" },

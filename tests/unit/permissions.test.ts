@@ -22,8 +22,9 @@ describe("role policy (DESIGN.md: who may use what)", () => {
     expect(allPermissions.filter((p) => !can("admin", p))).toEqual([]);
   });
 
-  it("grants each lower role a subset of the next", () => {
-    expect(allPermissions.filter((p) => can("support_lead", p) && !can("engineer", p))).toEqual([]);
+  it("grants each lower role a subset of the next, but approvals only to leads and admins", () => {
+    expect(allPermissions.filter((p) => can("support_lead", p) && !can("engineer", p))).toEqual(["approvals:write"]);
+    expect(can("admin", "approvals:write")).toBe(true);
     expect(allPermissions.filter((p) => can("engineer", p) && !can("admin", p))).toEqual([]);
   });
 });

@@ -38,7 +38,8 @@ export class ConsoleShell {
   constructor(private readonly page: Page) {}
 
   navLabels() {
-    return this.page.getByRole("navigation", { name: "Console" }).getByRole("link").allInnerTexts();
+    // The label alone: the inbox link also carries a live count.
+    return this.page.getByRole("navigation", { name: "Console" }).locator("[data-nav-label]").allInnerTexts();
   }
 
   async signOut() {
@@ -86,5 +87,57 @@ export class UsersAdmin {
   async disable(email: string) {
     await this.row(email).getByRole("button", { name: "Disable" }).click();
     await expect(this.row(email).getByRole("button", { name: "Enable" })).toBeVisible();
+  }
+}
+
+/** Page object for the escalation inbox and one escalation's view. */
+export class InboxPage {
+  constructor(private readonly page: Page) {}
+
+  async goto() {
+    await this.page.goto("/inbox");
+    await expect(this.page.getByRole("heading", { name: "Inbox" })).toBeVisible();
+  }
+
+  /** The live list's row whose customer message contains `text` (appears without a reload). */
+  row(text: string) {
+    return this.page.getByTestId("inbox-row").filter({ hasText: text });
+  }
+
+  badge() {
+    return this.page.getByTestId("inbox-badge");
+  }
+
+  async open(text: string) {
+    await this.row(text).getByRole("link").first().click();
+    await expect(this.page.getByRole("region", { name: "Actions" })).toBeVisible();
+  }
+
+  actions() {
+    return this.page.getByRole("region", { name: "Actions" });
+  }
+
+  transcript() {
+    return this.page.getByRole("region", { name: "Transcript" });
+  }
+
+  async claim() {
+    await this.actions().getByRole("button", { name: "Claim" }).click();
+    await expect(this.actions().getByRole("button", { name: "Release claim" })).toBeVisible();
+  }
+
+  async approve() {
+    await this.actions().getByRole("form", { name: "Approve" }).getByRole("button", { name: "Approve" }).click();
+  }
+
+  async reply(text: string) {
+    const form = this.actions().getByRole("form", { name: "Reply to the customer" });
+    await form.getByLabel("Reply to the customer").fill(text);
+    await form.getByRole("button", { name: "Send reply" }).click();
+  }
+
+  async resolve() {
+    await this.actions().getByRole("button", { name: "Resolve" }).click();
+    await expect(this.actions().getByText("Resolved.")).toBeVisible();
   }
 }

@@ -66,7 +66,7 @@ describe("supervisor with handoffs", () => {
     expect(state.output).toEqual({ reply: "Reset your password here." });
   });
 
-  it("stops a handoff loop at maxHandoffs and escalates", async () => {
+  it("stops agents handing back and forth as a handoff loop before maxHandoffs", async () => {
     const ping = { toolCalls: [handoffTo("billing", "yours")] };
     const pong = { toolCalls: [handoffTo("router", "not mine")] };
     const h = harness([chain], {
@@ -76,12 +76,26 @@ describe("supervisor with handoffs", () => {
     const state = await h.loop.start("desk", "??");
 
     expect(state.status).toBe("escalated");
-    expect(state.escalation?.reason).toBe("max_handoffs");
+    expect(state.escalation?.reason).toBe("handoff_loop");
+    expect(state.escalation?.detail).toContain("router -> billing -> router -> billing");
     const events = h.store.events(state.runId);
-    expect(eventsOfType(events, "handoff")).toHaveLength(3);
-    expect(h.model.calls).toHaveLength(4);
+    // router -> billing, billing -> router; the repeat router -> billing is the loop.
+    expect(eventsOfType(events, "handoff")).toHaveLength(2);
+    expect(h.model.calls).toHaveLength(3);
     expect(typesOf(events).at(-1)).toBe("escalated");
     expect(expectGapFree(events)).toBe(true);
+  });
+
+  it("escalates past maxHandoffs even without a loop", async () => {
+    const short = supervisor({ name: "desk", router, specialists: [billing, technical], limits: { maxHandoffs: 1 } });
+    const h = harness([short], {
+      router: [{ toolCalls: [handoffTo("billing", "yours")] }],
+      billing: [{ toolCalls: [handoffTo("router", "not mine")] }],
+    });
+    const state = await h.loop.start("desk", "??");
+
+    expect(state.escalation?.reason).toBe("max_handoffs");
+    expect(eventsOfType(h.store.events(state.runId), "handoff")).toHaveLength(1);
   });
 
   it("refuses a handoff to an agent outside the allow-list and lets the agent go on", async () => {

@@ -1,0 +1,83 @@
+import { sql, type SQL } from "drizzle-orm";
+import { reasonPolicy, type EscalationKind } from "@/lib/escalations/policy";
+import { newId } from "@/lib/ids";
+import { type RunEvent, type RunState, reviewVerdictSchema } from "@/lib/runtime";
+
+/** The inbox entry a settling commit creates. */
+export interface EscalationDraft {
+  kind: EscalationKind;
+  reason: string;
+  detail: string | null;
+  agent: string | null;
+  priority: number;
+  slaMinutes: number;
+}
+
+const DETAIL_CHARS = 1_000;
+
+/**
+ * The inbox entry for a commit, or null. Only the commit that escalates or parks the run creates
+ * one (it carries the `escalated` or `interrupted` event), so a decision on one of two pending
+ * calls, which leaves the run parked, does not add a second entry for the same wait.
+ */
+export function escalationOf(state: RunState, events: readonly RunEvent[]): EscalationDraft | null {
+  if (state.status === "escalated" && events.some((e) => e.type === "escalated")) {
+    const reason = state.escalation?.reason ?? "provider_error";
+    return draft("escalated", reason, state.escalation?.detail ?? null, workingAgent(state));
+  }
+  const interrupted = events.find((e) => e.type === "interrupted");
+  if (state.status !== "waiting_for_human" || !interrupted) return null;
+  const fresh = state.interruptions.filter((i) => interrupted.interruptionIds.includes(i.id));
+  const approval = fresh.find((i) => i.kind === "tool_approval");
+  if (approval) {
+    const detail = `${approval.agent} wants to call ${approval.tool} ${JSON.stringify(approval.args)}`;
+    return draft("tool_approval", "tool_approval", detail, approval.agent);
+  }
+  const review = fresh.find((i) => i.kind === "human_review");
+  return draft("human_review", "human_review", review?.prompt ?? null, workingAgent(state));
+}
+
+function draft(
+  kind: EscalationKind,
+  reason: string,
+  detail: string | null,
+  agent: string | null,
+): EscalationDraft {
+  const { priority, slaMinutes } = reasonPolicy(reason);
+  return {
+    kind,
+    reason,
+    detail: detail?.slice(0, DETAIL_CHARS) ?? null,
+    agent,
+    priority,
+    slaMinutes,
+  };
+}
+
+/** The agent whose work stopped: the newest thread, passing over a reviewer's verdict. */
+function workingAgent(state: RunState): string | null {
+  for (const thread of [...state.threads].reverse()) {
+    if (thread.status === "done" && reviewVerdictSchema.safeParse(thread.output).success) continue;
+    return thread.agent;
+  }
+  return state.threads.at(-1)?.agent ?? null;
+}
+
+/**
+ * The CTE that writes the entry inside the run's commit statement (after `r`, the guarded run
+ * update): a refused commit writes no entry, and (run_id, run_seq) keeps it to one per settlement.
+ */
+export function insertEscalation(state: RunState, events: readonly RunEvent[]): SQL {
+  const e = escalationOf(state, events);
+  if (!e) return sql``;
+  return sql`,
+    esc as (
+      insert into escalations (id, conversation_id, run_id, run_seq, reason, detail, kind, agent,
+        priority, sla_due_at)
+      select ${newId("esc")}, r.conversation_id, r.id, ${state.seq}, ${e.reason}, ${e.detail}::text,
+        ${e.kind}::escalation_kind, ${e.agent}::text, ${e.priority},
+        now() + ${e.slaMinutes} * interval '1 minute'
+      from r
+      on conflict (run_id, run_seq) do nothing
+    )`;
+}
