@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { conversationBudgetSchema } from "./budget/state";
 
 /**
  * The serialisable run state: everything a process needs to continue a run, and nothing else
@@ -127,6 +128,11 @@ export const escalationReasons = [
   "low_confidence",
   "rejected_by_reviewer",
   "customer_request",
+  // Resilience, cost governance and inbox criteria.
+  "retries_exhausted",
+  "budget_exhausted",
+  "fallback_to_human",
+  "handoff_loop",
 ] as const;
 export type EscalationReason = (typeof escalationReasons)[number];
 
@@ -144,6 +150,8 @@ export const runStateSchema = z.object({
   /** Wall-clock deadline (epoch ms); pushed back by time spent waiting for a human. */
   deadlineAt: z.number(),
   parkedAt: z.number().optional(),
+  /** Conversation cost budget (budget/state.ts); absent when the run has no pricing. */
+  budget: conversationBudgetSchema.optional(),
   handoffs: z.number().int().nonnegative(),
   threadCounter: z.number().int().nonnegative(),
   threads: z.array(threadSchema),

@@ -87,6 +87,10 @@ export const actionPolicy: Record<string, ActionPolicy> = {
       "faults.0.retryAfterMs": "1000",
     }),
   },
+  "app/(console)/budgets/actions.ts#addModelPriceAction": {
+    access: { kind: "permission", permission: "budgets:write" },
+    validInput: (c) => ({ model: `policy-model-${c.unique}`, inputPerMTok: "1", outputPerMTok: "2", cachedInputPerMTok: "0.5" }),
+  },
 };
 
 export interface RoutePolicy {
