@@ -4,6 +4,7 @@ import { getDatabase } from "@/db/client";
 import { getEnv } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { priceBookSource } from "@/lib/costs/price-book";
+import { PgSpendGate } from "@/lib/costs/spend-gate";
 import { createModel, tierModels } from "@/lib/providers";
 import {
   type Chain,
@@ -42,6 +43,7 @@ export function defaultRuntimeParts(): RuntimeParts {
     tools: new ToolRegistry(demoTools()),
     model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
     pricing: priceBookSource(getDatabase(), { tierModels: tierModels(getEnv()) }),
+    spendGate: new PgSpendGate(getDatabase()),
   };
   return defaults;
 }

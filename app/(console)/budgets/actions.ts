@@ -1,8 +1,10 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { z } from "zod";
 import { formAction } from "@/lib/actions/action";
-import { priceInputSchema } from "@/lib/costs/inputs";
+import { budgetInputSchema, budgetScopeSchema, priceInputSchema } from "@/lib/costs/inputs";
+import { removeBudget, setBudget } from "@/lib/dal/budgets";
 import { addPriceVersion } from "@/lib/dal/prices";
 
 /** Adds a new version of a model's price (in force from now); the history is kept. */
@@ -10,4 +12,17 @@ export const addModelPriceAction = formAction("budgets:write", priceInputSchema,
   const added = await addPriceVersion(actor, input);
   revalidatePath("/budgets");
   return added;
+});
+
+/** Sets a budget's limit (conversation, or daily per agent / API key / globally). */
+export const setBudgetAction = formAction("budgets:write", budgetInputSchema, async (input, actor) => {
+  const saved = await setBudget(actor, input);
+  revalidatePath("/budgets");
+  return saved;
+});
+
+export const removeBudgetAction = formAction("budgets:write", z.object({ scope: budgetScopeSchema }), async (input, actor) => {
+  const removed = await removeBudget(actor, input.scope);
+  revalidatePath("/budgets");
+  return removed;
 });
