@@ -20,3 +20,21 @@ export function parseScope(scope: string): { kind: ScopeKind; target: string | n
   const kinds = { "conversation:chain": "conversation_chain", "daily:agent": "daily_agent", "daily:api_key": "daily_api_key" } as const;
   return { kind: kinds[match[1] as keyof typeof kinds], target: match[2]! };
 }
+
+/** How a scope reads in the console; API keys are named by their name when it is known. */
+export function describeScope(scope: string, apiKeyNames: Readonly<Record<string, string>> = {}): string {
+  const parsed = parseScope(scope);
+  if (!parsed) return scope;
+  switch (parsed.kind) {
+    case "conversation_default":
+      return "Each conversation (default)";
+    case "conversation_chain":
+      return `Each ${parsed.target} conversation`;
+    case "daily_global":
+      return "All spend per day";
+    case "daily_agent":
+      return `Agent ${parsed.target} per day`;
+    case "daily_api_key":
+      return `API key ${apiKeyNames[parsed.target!] ?? parsed.target} per day`;
+  }
+}

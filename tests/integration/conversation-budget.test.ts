@@ -1,10 +1,11 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as schema from "@/db/schema";
 import { removeBudgetAction, setBudgetAction } from "@/app/(console)/budgets/actions";
 import { postCustomerMessage, startConversation } from "@/lib/runs/conversations";
 import type { RuntimeParts } from "@/lib/runs/runtime";
 import type { PriceBook } from "@/lib/costs/price-book";
+import { getBudgetOverview } from "@/lib/dal/budget-overview";
 import { pricedParts } from "../helpers/costs";
 import { createOneUserPerRole, setupTestDatabase, testDb, type TestUser } from "../helpers/db";
 import { eventsOf, runsOf, settledConversation, testWorker } from "../helpers/runtime";
@@ -185,5 +186,32 @@ describe("budget changes (acceptance 5)", () => {
     expect(await budgetRow("daily:agent:nobody")).toBeUndefined();
     expect(await budgetRow("conversation:default")).toBeUndefined();
     expect(await budgetAudits(users.admin.id)).toHaveLength(auditsBefore);
+  });
+});
+
+describe("budget overview", () => {
+  it("shows today's spend against each budget to an engineer, and nothing to a support lead", async () => {
+    signInAs(users.admin.id);
+    await setBudgetAction(null, form({ scope: "daily:agent:technical", limitUsd: "0.5" }));
+    const [row] = await testDb()
+      .select({ cost: sql<number>`coalesce(sum(${schema.spans.costUsd}), 0)` })
+      .from(schema.spans)
+      .where(and(eq(schema.spans.kind, "llm"), eq(schema.spans.agent, "technical")));
+    const technicalUsd = Number(row?.cost);
+    expect(technicalUsd).toBeGreaterThan(0);
+
+    signInAs(users.engineer.id);
+    const overview = await getBudgetOverview();
+    const budget = overview.budgets.find((b) => b.scope === "daily:agent:technical");
+    expect(budget).toMatchObject({ kind: "daily_agent", target: "technical", limitUsd: 0.5 });
+    expect(budget?.spentUsd).toBeCloseTo(technicalUsd, 12);
+    expect(budget?.share).toBeCloseTo(technicalUsd / 0.5, 12);
+    const today = overview.byAgent.data.at(-1)!;
+    expect(today.values.technical).toBeCloseTo(technicalUsd, 12);
+    expect(overview.todayUsd).toBeGreaterThanOrEqual(technicalUsd);
+    expect(overview.costPerResolvedUsd).toBeGreaterThan(0);
+
+    signInAs(users.support_lead.id);
+    await expect(getBudgetOverview()).rejects.toMatchObject({ code: "forbidden" });
   });
 });
