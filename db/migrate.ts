@@ -4,6 +4,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import type { PgliteDatabase } from "drizzle-orm/pglite";
 import postgres from "postgres";
+import { ensureBuiltInPrices } from "@/lib/costs/seed-prices";
 import { getEnv, usesEmbeddedDatabase } from "@/lib/env";
 import { databaseKind, getDatabase } from "./client";
 
@@ -19,6 +20,7 @@ export async function migrateDatabase(): Promise<void> {
   const env = getEnv();
   if (databaseKind() === "pglite" || usesEmbeddedDatabase(env)) {
     await migratePglite(getDatabase() as unknown as PgliteDatabase, { migrationsFolder });
+    await ensureBuiltInPrices(getDatabase());
     return;
   }
   const client = postgres(env.DATABASE_URL!, { max: 1, onnotice: () => {} });
@@ -29,4 +31,6 @@ export async function migrateDatabase(): Promise<void> {
   } finally {
     await client.end({ timeout: 5 });
   }
+  // Reference data every process prices calls with, not demo data.
+  await ensureBuiltInPrices(getDatabase());
 }

@@ -35,6 +35,7 @@ export async function seedDemo(db: Database): Promise<{ created: string[] }> {
       .returning({ email: schema.users.email });
     const created = inserted.map((r) => r.email);
     const demoApiKeyCreated = await seedDemoApiKey(tx);
+    await seedDemoBudgets(tx);
     if (created.length > 0 || demoApiKeyCreated) {
       await tx.insert(schema.auditLog).values({
         id: newId("aud"),
@@ -80,4 +81,16 @@ async function seedDemoApiKey(tx: Tx): Promise<boolean> {
     .onConflictDoNothing()
     .returning({ id: schema.apiKeys.id });
   return inserted.length > 0;
+}
+
+/** Demo budgets, so the budgets page shows spend against limits from the first start. */
+async function seedDemoBudgets(tx: Tx): Promise<void> {
+  await tx
+    .insert(schema.budgets)
+    .values([
+      { scope: "conversation:default", limitUsd: 0.01 },
+      { scope: "daily:global", limitUsd: 2 },
+      { scope: "daily:agent:billing", limitUsd: 0.5 },
+    ])
+    .onConflictDoNothing();
 }

@@ -30,6 +30,9 @@ const triage = defineAgent({
     "You route customer conversations. Hand billing and refund questions to billing, product problems to technical, and everything else, including a request to talk to a person, to general. Never answer yourself.",
   handoffs: ["billing", "technical", "general"],
   limits: { maxTurns: 3 },
+  // Intake, the general answer and the reply check keep running past a hard daily spend limit;
+  // the specialists pause and their conversations go to a person.
+  critical: true,
 });
 
 const billing = defineAgent({
@@ -61,6 +64,7 @@ const general = defineAgent({
   instructions:
     "You answer general questions politely and briefly. Never promise discounts, credits or exceptions. When the customer asks for a person, say you are connecting them and set `handover` to the reason.",
   outputSchema: replySchema,
+  critical: true,
 });
 
 const reviewer = defineAgent({
@@ -71,6 +75,7 @@ const reviewer = defineAgent({
     "You check a support reply before the customer sees it. Reject it (with issues) when it is empty, does not address the request, promises what no tool did (discounts, credits, refunds without a reference), or, for technical replies, cites no knowledge-base article. Give your confidence in the verdict.",
   outputSchema: reviewVerdictSchema,
   limits: { maxTurns: 1 },
+  critical: true,
 });
 
 /** Triage → billing / technical / general; every reply is gated by the reviewer. */

@@ -41,6 +41,10 @@ export function summarizeEvent(type: string, data: unknown): string {
       if (usage) parts.push(`${usage.inputTokens}+${usage.outputTokens} tokens`);
       const latency = n("latencyMs");
       if (latency !== undefined) parts.push(`${Math.round(latency)} ms`);
+      const cost = n("costUsd");
+      if (cost !== undefined) parts.push(`$${cost.toFixed(6)}`);
+      const from = s("downgradedFrom");
+      if (from) parts.push(`downgraded from ${from} (budget)`);
       const attempt = n("attempt");
       if (attempt !== undefined && attempt > 1) parts.push(`attempt ${attempt}`);
       const error = field(d, "error", z.object({ kind: str, message: str }));
@@ -116,6 +120,15 @@ export function summarizeEvent(type: string, data: unknown): string {
       if (d.output !== undefined) parts.push(compactJson(d.output, 60));
       break;
     }
+    case "budget_downgraded":
+      parts.push(`budget ${usd(n("spentUsd"))} of ${usd(n("limitUsd"))} used · cheaper tier from now on`);
+      break;
+    case "budget_exhausted":
+      parts.push(
+        `${s("scope") ?? "?"} budget used up (${usd(n("spentUsd"))} of ${usd(n("limitUsd"))})`,
+        s("outcome") === "best_answer" ? "answering with the best answer so far" : "escalating",
+      );
+      break;
     case "failed": {
       const error = field(d, "error", z.object({ category: str, message: str }));
       parts.push(error ? `failed · ${error.category}: ${truncateText(error.message, 60)}` : "failed");
@@ -143,4 +156,8 @@ function compactJson(value: unknown, max: number): string {
     return "";
   }
   return truncateText(text, max);
+}
+
+function usd(value: number | undefined): string {
+  return value === undefined ? "?" : `$${value.toFixed(4)}`;
 }

@@ -1,6 +1,6 @@
 import type { Env } from "@/lib/env";
-import type { Model } from "@/lib/runtime";
-import { createAiSdkModel, providerConfigFromEnv } from "./ai-sdk";
+import type { Model, ModelTier } from "@/lib/runtime";
+import { createAiSdkModel, providerConfigFromEnv, resolveConfig } from "./ai-sdk";
 import { createSimulatorModel } from "./simulator";
 import type { SimulatorConfigSource } from "./simulator/config";
 
@@ -12,4 +12,11 @@ import type { SimulatorConfigSource } from "./simulator/config";
 export function createModel(env: Env, simulatorSource?: SimulatorConfigSource): Model {
   const config = providerConfigFromEnv(env);
   return config ? createAiSdkModel(config) : createSimulatorModel(simulatorSource);
+}
+
+/** The concrete model of each tier in this process, which prices a call before it is made. */
+export function tierModels(env: Env): Readonly<Record<ModelTier, string>> {
+  const config = providerConfigFromEnv(env);
+  if (!config) return { fast: "simulator/fast", standard: "simulator/standard", strong: "simulator/strong" };
+  return resolveConfig(config).models;
 }

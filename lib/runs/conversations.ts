@@ -5,6 +5,7 @@ import * as schema from "@/db/schema";
 import { formatTranscript } from "@/lib/agents/transcript";
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
+import { conversationBudgetOf } from "@/lib/costs/conversation-budget";
 import { createRunLoop, DEFAULT_CHAIN, defaultRuntimeParts, type RuntimeParts } from "./runtime";
 import type { ConversationStatus } from "./settlement";
 
@@ -147,7 +148,8 @@ async function startRun(
 ): Promise<string> {
   const traceId = randomBytes(16).toString("hex");
   const loop = createRunLoop(tx, parts, { newRun: { conversationId, traceId } });
-  const state = await loop.create(chain, input);
+  const budget = parts.pricing ? await conversationBudgetOf(tx, conversationId, chain) : undefined;
+  const state = await loop.create(chain, input, { budget });
   await tx.execute(sql`select pg_notify(${RUNS_CHANNEL}, ${state.runId})`);
   return traceId;
 }

@@ -3,8 +3,18 @@ import { demoChains, demoTools } from "@/lib/agents";
 import { getDatabase } from "@/db/client";
 import { getEnv } from "@/lib/env";
 import { newId } from "@/lib/ids";
-import { createModel } from "@/lib/providers";
-import { type Chain, type Model, RunLoop, type RunObserver, ToolRegistry } from "@/lib/runtime";
+import { priceBookSource } from "@/lib/costs/price-book";
+import { PgSpendGate } from "@/lib/costs/spend-gate";
+import { createModel, tierModels } from "@/lib/providers";
+import {
+  type Chain,
+  type Model,
+  type Pricing,
+  RunLoop,
+  type RunObserver,
+  type SpendGate,
+  ToolRegistry,
+} from "@/lib/runtime";
 import { PgRunStore, type PgRunStoreOptions } from "./pg-run-store";
 import { PgToolLedger } from "./pg-tool-ledger";
 import { simulatorSettingsSource } from "./simulator-settings";
@@ -15,6 +25,10 @@ export interface RuntimeParts {
   tools: ToolRegistry;
   model: Model;
   observer?: RunObserver;
+  /** Prices every call and enables conversation budgets (lib/costs/price-book.ts). */
+  pricing?: Pricing;
+  /** Daily budgets across processes (lib/costs/spend-gate.ts). */
+  spendGate?: SpendGate;
 }
 
 /** The chain a conversation runs when the caller does not choose one. */
@@ -28,6 +42,8 @@ export function defaultRuntimeParts(): RuntimeParts {
     chains: demoChains(),
     tools: new ToolRegistry(demoTools()),
     model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
+    pricing: priceBookSource(getDatabase(), { tierModels: tierModels(getEnv()) }),
+    spendGate: new PgSpendGate(getDatabase()),
   };
   return defaults;
 }
@@ -39,6 +55,8 @@ export function createRunLoop(db: Database, parts: RuntimeParts, store: PgRunSto
     tools: parts.tools,
     model: parts.model,
     observer: parts.observer,
+    pricing: parts.pricing,
+    spendGate: parts.spendGate,
     store: new PgRunStore(db, store),
     ledger: new PgToolLedger(db),
     ids: { newId },

@@ -34,6 +34,8 @@ export interface AgentDefinition<TOutput = unknown> {
   /** Structured output contract, validated after every model call. Undefined: plain text. */
   readonly outputSchema?: z.ZodType<TOutput>;
   readonly limits: AgentLimits;
+  /** Keeps running past a hard daily spend limit, which pauses every non-critical agent. */
+  readonly critical: boolean;
 }
 
 /** Input of {@link defineAgent}; everything but name, version and instructions has a default. */
@@ -46,6 +48,7 @@ export interface AgentInput<TOutput> {
   handoffs?: readonly string[];
   outputSchema?: z.ZodType<TOutput>;
   limits?: Partial<AgentLimits>;
+  critical?: boolean;
 }
 
 const agentNamePattern = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -82,6 +85,7 @@ export function defineAgent<TOutput = string>(
     handoffs: Object.freeze([...(input.handoffs ?? [])]),
     outputSchema: input.outputSchema,
     limits: Object.freeze(limits),
+    critical: input.critical ?? false,
   });
 }
 

@@ -1,3 +1,5 @@
+import { type Pricing } from "./budget/pricing";
+import { type SpendGate } from "./budget/gate";
 import { type Chain } from "./chain";
 import { type Model, type ModelInvoker } from "./model";
 import { type Clock, type ToolLedger } from "./ports";
@@ -12,4 +14,7 @@ export interface StepContext {
   readonly ledger: ToolLedger;
   readonly clock: Clock;
   readonly signal?: AbortSignal;
+  /** Cost governance (budget/): without pricing, calls are neither priced nor budgeted. */
+  readonly pricing?: Pricing;
+  readonly spendGate?: SpendGate;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { providerErrorKinds } from "./model";
+import { budgetEventSchemas } from "./budget/events";
 import { escalationReasons, toolOutcomeSchema } from "./state";
 
 /**
@@ -27,6 +28,10 @@ export const toolRefusalReasons = [
 ] as const;
 export type ToolRefusalReason = (typeof toolRefusalReasons)[number];
 
+/** What can cut a run short so that it answers with its best output so far. */
+export const completionBounds = ["max_steps", "wall_clock_budget", "cost_budget"] as const;
+export type CompletionBound = (typeof completionBounds)[number];
+
 export const runEventSchema = z.discriminatedUnion("type", [
   z.object({
     ...base,
@@ -50,6 +55,10 @@ export const runEventSchema = z.discriminatedUnion("type", [
     model: z.string().nullable(),
     usage: usageSchema,
     latencyMs: z.number(),
+    /** USD at the price in force when the call was made; absent without pricing, null unpriced. */
+    costUsd: z.number().nullable().optional(),
+    /** The agent's own tier when a conversation budget made the call run cheaper (`tier`). */
+    downgradedFrom: z.string().optional(),
     finish: z.enum(["output", "tool_calls", "error"]),
     /** What the call saw and said, bounded: the message count and the newest message. */
     input: z.object({ messages: z.number().int(), last: z.string() }).optional(),
@@ -140,13 +149,14 @@ export const runEventSchema = z.discriminatedUnion("type", [
     /** True when a bound cut the run short and this is the best answer it had. */
     partial: z.boolean(),
     /** Which bound cut the run short, when `partial`. */
-    bound: z.enum(["max_steps", "wall_clock_budget"]).optional(),
+    bound: z.enum(completionBounds).optional(),
   }),
   z.object({
     ...base,
     type: z.literal("failed"),
     error: z.object({ category: z.string(), message: z.string() }),
   }),
+  ...budgetEventSchemas(base),
 ]);
 
 /** One entry of a run's event log. */

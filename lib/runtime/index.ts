@@ -13,6 +13,23 @@ export {
   modelTiers,
 } from "./agent";
 export {
+  applyConversationBudget,
+  budgetStage,
+  type BudgetBreach,
+  type BudgetStage,
+  callCostUsd,
+  cheaperTier,
+  type ConversationBudget,
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  DOWNGRADE_AT,
+  maxCallCostUsd,
+  type ModelPrice,
+  type Pricing,
+  type SpendDecision,
+  type SpendGate,
+  type SpendRequest,
+} from "./budget";
+export {
   asInput,
   type Chain,
   type ChainLimits,
@@ -30,6 +47,8 @@ export {
   SystemFailure,
 } from "./errors";
 export {
+  type CompletionBound,
+  completionBounds,
   type EventDraft,
   type RunEvent,
   type RunEventType,

@@ -1,6 +1,9 @@
-import { type AgentDefinition } from "./agent";
+import { type AgentDefinition, type ModelTier } from "./agent";
+import { admitModelCall, settleModelCall, tierOfCall } from "./budget/call";
+import { type BudgetBreach } from "./budget/conversation";
 import { type StepContext } from "./context";
 import { type ModelRequest, type ModelResponse, ProviderError } from "./model";
+import { type EventPayload } from "./events";
 import { type EventRecorder } from "./recorder";
 import { type Message, type RunState, type Thread, type ToolCall } from "./state";
 import { checkOutput, correctionPrompt } from "./validation";
@@ -9,11 +12,13 @@ import { checkOutput, correctionPrompt } from "./validation";
 export type ModelTurn =
   | { kind: "tool_calls"; calls: ToolCall[]; text?: string }
   | { kind: "output"; output: unknown }
-  | { kind: "failed"; reason: "validation_failed" | "provider_error"; detail: string };
+  | { kind: "failed"; reason: "validation_failed" | "provider_error"; detail: string }
+  | { kind: "budget_exhausted"; breach: BudgetBreach };
 
 type CallResult =
   | { kind: "response"; response: ModelResponse }
-  | { kind: "error"; error: ProviderError };
+  | { kind: "error"; error: ProviderError }
+  | { kind: "budget_exhausted"; breach: BudgetBreach };
 
 /** Schema violations get exactly one corrective retry; the second violation is the failure path. */
 const maxAttempts = 2;
@@ -35,6 +40,7 @@ export async function takeModelTurn(
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const result = await callModel(ctx, state, thread, agent, messages, attempt, rec);
     let raw = "";
+    if (result.kind === "budget_exhausted") return result;
     if (result.kind === "error") {
       if (result.error.kind !== "malformed_output") {
         return {
@@ -79,13 +85,17 @@ async function callModel(
   attempt: number,
   rec: EventRecorder,
 ): Promise<CallResult> {
-  const request = buildRequest(ctx, agent, messages);
+  const { tier, downgradedFrom } = tierOfCall(state, agent);
+  const request = buildRequest(ctx, agent, tier, messages);
+  const admission = await admitModelCall(ctx, state, agent, request);
+  if (!admission.ok) return { kind: "budget_exhausted", breach: admission.breach };
   const started = ctx.clock.now();
   const base = {
     type: "llm_call" as const,
     threadId: thread.id,
     attempt,
-    tier: agent.modelTier,
+    tier,
+    ...(downgradedFrom ? { downgradedFrom } : {}),
     input: { messages: messages.length, last: bounded(lastContent(messages)) },
   };
   const hooks = {
@@ -98,36 +108,56 @@ async function callModel(
         delayMs: notice.delayMs,
       }),
   };
+  let response: ModelResponse;
   try {
-    const response = await ctx.invoke(ctx.model, request, hooks);
-    state.usage.inputTokens += response.usage.inputTokens;
-    state.usage.outputTokens += response.usage.outputTokens;
-    const finish = response.toolCalls && response.toolCalls.length > 0 ? "tool_calls" : "output";
-    rec.agent(agent, {
-      ...base,
-      model: response.model,
-      usage: response.usage,
-      latencyMs: response.latencyMs,
-      finish,
-      output: boundedValue(response.toolCalls?.length ? response.toolCalls : (response.output ?? response.text)),
-    });
-    return { kind: "response", response };
+    response = await ctx.invoke(ctx.model, request, hooks);
   } catch (error) {
-    // Anything but a classified provider error is a system failure: let it escape so the step is
-    // not committed and the run stays at its last checkpoint for another worker.
-    if (!(error instanceof ProviderError)) throw error;
-    const usage = { inputTokens: 0, outputTokens: 0 };
-    const detail = { kind: error.kind, message: error.message, retryAfterMs: error.retryAfterMs };
-    rec.agent(agent, {
-      ...base,
-      model: null,
-      usage,
-      latencyMs: ctx.clock.now() - started,
-      finish: "error",
-      error: detail,
-    });
-    return { kind: "error", error };
+    await settleModelCall(ctx, state, admission, null);
+    return failedCall(ctx, agent, base, started, error, rec);
   }
+  const costUsd = await settleModelCall(ctx, state, admission, response);
+  state.usage.inputTokens += response.usage.inputTokens;
+  state.usage.outputTokens += response.usage.outputTokens;
+  const finish = response.toolCalls && response.toolCalls.length > 0 ? "tool_calls" : "output";
+  rec.agent(agent, {
+    ...base,
+    model: response.model,
+    usage: response.usage,
+    latencyMs: response.latencyMs,
+    ...(ctx.pricing ? { costUsd } : {}),
+    finish,
+    output: boundedValue(response.toolCalls?.length ? response.toolCalls : (response.output ?? response.text)),
+  });
+  return { kind: "response", response };
+}
+
+type CallBase = Pick<
+  Extract<EventPayload, { type: "llm_call" }>,
+  "type" | "threadId" | "attempt" | "tier" | "downgradedFrom" | "input"
+>;
+
+function failedCall(
+  ctx: StepContext,
+  agent: AgentDefinition,
+  base: CallBase,
+  started: number,
+  error: unknown,
+  rec: EventRecorder,
+): CallResult {
+  // Anything but a classified provider error is a system failure: let it escape so the step is
+  // not committed and the run stays at its last checkpoint for another worker.
+  if (!(error instanceof ProviderError)) throw error;
+  const usage = { inputTokens: 0, outputTokens: 0 };
+  const detail = { kind: error.kind, message: error.message, retryAfterMs: error.retryAfterMs };
+  rec.agent(agent, {
+    ...base,
+    model: null,
+    usage,
+    latencyMs: ctx.clock.now() - started,
+    finish: "error",
+    error: detail,
+  });
+  return { kind: "error", error };
 }
 
 // Traces show each call's input and output; the whole history stays in the checkpoint, so the
@@ -154,11 +184,12 @@ function boundedValue(value: unknown): unknown {
 function buildRequest(
   ctx: StepContext,
   agent: AgentDefinition,
+  tier: ModelTier,
   messages: readonly Message[],
 ): ModelRequest {
   return {
     agent,
-    tier: agent.modelTier,
+    tier,
     messages,
     tools: ctx.tools.specsFor(agent),
     outputSchema: agent.outputSchema,

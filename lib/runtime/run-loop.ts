@@ -1,3 +1,6 @@
+import { type SpendGate } from "./budget/gate";
+import { type Pricing } from "./budget/pricing";
+import { type ConversationBudget } from "./budget/state";
 import { type Chain, pinVersions } from "./chain";
 import { type StepContext } from "./context";
 import { BoundExceededError, ConfigurationError, type RuntimeError } from "./errors";
@@ -30,6 +33,10 @@ export interface RunLoopDeps {
   /** Resilience seam (retries, breakers, fallbacks); defaults to one plain call. */
   readonly invokeModel?: ModelInvoker;
   readonly observer?: RunObserver;
+  /** Prices calls (budget/pricing.ts); enables conversation budgets. */
+  readonly pricing?: Pricing;
+  /** Daily budgets shared across processes (budget/gate.ts). */
+  readonly spendGate?: SpendGate;
 }
 
 export interface StartOptions {
@@ -38,6 +45,11 @@ export interface StartOptions {
   /** Version pins overriding the newest (a canary assignment). */
   readonly versions?: Readonly<Record<string, number>>;
   readonly signal?: AbortSignal;
+  /**
+   * The conversation's cost budget: its limit (null: unlimited) and what earlier turns of the
+   * same conversation spent. Checkpointed with the run; ignored without a Pricing port.
+   */
+  readonly budget?: { readonly limitUsd: number | null; readonly spentUsd?: number };
 }
 
 /**
@@ -86,6 +98,7 @@ export class RunLoop {
       threads: [],
       interruptions: [],
       usage: { inputTokens: 0, outputTokens: 0 },
+      ...(this.deps.pricing ? { budget: initialBudget(options.budget) } : {}),
     };
     for (const spec of chain.entry(input)) openThread(state, spec);
     const rec = new EventRecorder(this.clock);
@@ -162,6 +175,8 @@ export class RunLoop {
       ledger: this.deps.ledger,
       clock: this.clock,
       signal,
+      pricing: this.deps.pricing,
+      spendGate: this.deps.spendGate,
     };
     let result: StepResult;
     try {
@@ -204,4 +219,11 @@ export class RunLoop {
     if (!chain) throw new ConfigurationError(`unknown chain ${name}`);
     return chain;
   }
+}
+
+function initialBudget(budget: StartOptions["budget"]): ConversationBudget {
+  const limitUsd = budget?.limitUsd ?? null;
+  if (limitUsd !== null && !(limitUsd >= 0))
+    throw new ConfigurationError(`conversation budget must be a non-negative amount`);
+  return { limitUsd, spentUsd: Math.max(0, budget?.spentUsd ?? 0), downgraded: false };
 }

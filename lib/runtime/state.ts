@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { conversationBudgetSchema } from "./budget/state";
 
 /**
  * The serialisable run state: everything a process needs to continue a run, and nothing else
@@ -154,6 +155,8 @@ export const runStateSchema = z.object({
   restartedAt: z
     .object({ step: z.number().int().nonnegative(), threads: z.number().int().nonnegative() })
     .optional(),
+  /** Conversation cost budget (budget/state.ts); absent when the run has no pricing. */
+  budget: conversationBudgetSchema.optional(),
   handoffs: z.number().int().nonnegative(),
   threadCounter: z.number().int().nonnegative(),
   threads: z.array(threadSchema),

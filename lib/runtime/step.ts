@@ -1,5 +1,6 @@
 import { type AgentDefinition } from "./agent";
 import { checkBounds, finishOnBound } from "./bounds";
+import { applyConversationBudget, finishOnBudget } from "./budget/conversation";
 import { asInput, resolveAgent } from "./chain";
 import { type StepContext } from "./context";
 import { ConfigurationError } from "./errors";
@@ -45,6 +46,7 @@ export async function executeStep(ctx: StepContext, current: RunState): Promise<
     finishOnBound(state, breach, rec);
     return { state, events: rec.drafts };
   }
+  if (applyConversationBudget(state, rec)) return { state, events: rec.drafts };
   if (active.length === 0)
     throw new ConfigurationError(`chain ${ctx.chain.name} left run ${state.runId} without work`);
   const turns = await Promise.all(active.map((thread) => advanceThread(ctx, state, thread)));
@@ -87,6 +89,9 @@ function applyTurn(
   switch (turn.kind) {
     case "failed":
       escalateRun(state, turn.reason, turn.detail, rec);
+      return;
+    case "budget_exhausted":
+      finishOnBudget(state, turn.breach, rec);
       return;
     case "output": {
       thread.messages.push({ role: "assistant", content: asInput(turn.output) });

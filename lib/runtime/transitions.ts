@@ -1,5 +1,6 @@
 import { type Chain, type ThreadSpec, type Transition } from "./chain";
 import { ConfigurationError } from "./errors";
+import { type CompletionBound } from "./events";
 import { type EventRecorder } from "./recorder";
 import { type EscalationReason, type Interruption, type RunState, type Thread } from "./state";
 
@@ -33,7 +34,7 @@ export function completeRun(
   state: RunState,
   output: unknown,
   rec: EventRecorder,
-  bound?: "max_steps" | "wall_clock_budget",
+  bound?: CompletionBound,
 ): void {
   state.status = "completed";
   state.output = output;

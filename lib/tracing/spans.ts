@@ -138,7 +138,9 @@ function spanOf(
       });
     case "llm_call": {
       const model = e.model ?? null;
-      const cost = e.error ? 0 : costOf(model, e.usage);
+      // The runtime prices each call with the price in force when it was made; older events
+      // (before prices were versioned) fall back to the built-in table.
+      const cost = e.error ? 0 : e.costUsd !== undefined ? e.costUsd : costOf(model, e.usage);
       return base(id, parent, "llm", `chat ${model ?? e.tier}`, e, {
         startedAt: e.at - e.latencyMs,
         endedAt: e.at,
@@ -149,7 +151,10 @@ function spanOf(
         outputTokens: e.usage.outputTokens,
         costUsd: cost,
         error: e.error ? `${e.error.kind}: ${e.error.message}` : null,
-        attributes: genAiAttributes(e, model),
+        attributes: {
+          ...genAiAttributes(e, model),
+          ...(e.downgradedFrom ? { "switchyard.tier.downgraded_from": e.downgradedFrom } : {}),
+        },
         payload: { finish: e.finish, input: e.input ?? null, output: e.output ?? null, error: e.error ?? null },
       });
     }
@@ -219,6 +224,21 @@ function spanOf(
       return base(id, rootSpanId(runId), "human", "handed back by a person", e, {
         attributes: { "switchyard.threads": e.threads.length },
         payload: { note: e.note },
+      });
+    case "budget_downgraded":
+      return base(id, parent, "guardrail", "budget 80% used: cheaper tier", e, {
+        attributes: { "switchyard.budget.spent_usd": e.spentUsd, "switchyard.budget.limit_usd": e.limitUsd },
+      });
+    case "budget_exhausted":
+      return base(id, parent, "guardrail", `${e.scope} budget exhausted`, e, {
+        status: "error",
+        error: e.outcome === "best_answer" ? "answered with the best answer so far" : "escalated to a person",
+        attributes: {
+          "switchyard.budget.scope": e.scope,
+          "switchyard.budget.spent_usd": e.spentUsd,
+          "switchyard.budget.limit_usd": e.limitUsd,
+          "switchyard.budget.outcome": e.outcome,
+        },
       });
     case "failed":
       return base(id, rootSpanId(runId), "escalation", "failed", e, {

@@ -116,6 +116,19 @@ export const actionPolicy: Record<string, ActionPolicy> = {
       "faults.0.retryAfterMs": "1000",
     }),
   },
+  "app/(console)/budgets/actions.ts#addModelPriceAction": {
+    access: { kind: "permission", permission: "budgets:write" },
+    validInput: (c) => ({ model: `policy-model-${c.unique}`, inputPerMTok: "1", outputPerMTok: "2", cachedInputPerMTok: "0.5" }),
+  },
+  "app/(console)/budgets/actions.ts#setBudgetAction": {
+    access: { kind: "permission", permission: "budgets:write" },
+    // tests/integration/budgets.test.ts checks refused callers leave budgets and the audit log alone.
+    validInput: () => ({ scope: "daily:global", limitUsd: "0.01" }),
+  },
+  "app/(console)/budgets/actions.ts#removeBudgetAction": {
+    access: { kind: "permission", permission: "budgets:write" },
+    validInput: () => ({ scope: "conversation:default" }),
+  },
 };
 
 export interface RoutePolicy {

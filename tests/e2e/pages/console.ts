@@ -141,3 +141,35 @@ export class InboxPage {
     await expect(this.actions().getByText("Resolved.")).toBeVisible();
   }
 }
+
+/** Page object for the budgets page. */
+export class BudgetsPage {
+  constructor(private readonly page: Page) {}
+
+  async goto() {
+    await this.page.goto("/budgets");
+    await expect(this.page.getByRole("heading", { level: 1, name: "Budgets" })).toBeVisible();
+  }
+
+  row(scope: string) {
+    return this.page.getByTestId(`budget-${scope}`);
+  }
+
+  bar(scope: string) {
+    return this.row(scope).getByRole("progressbar");
+  }
+
+  chart(id: "cost-by-agent" | "cost-by-model") {
+    return this.page.getByTestId(`chart-${id}`);
+  }
+
+  spentToday() {
+    return this.page.getByTestId("stat-today").locator("p").first();
+  }
+
+  async setLimit(scope: string, limit: string) {
+    const row = this.row(scope);
+    await row.getByRole("textbox").fill(limit);
+    await row.getByRole("button", { name: "Save" }).click();
+  }
+}

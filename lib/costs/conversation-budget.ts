@@ -1,0 +1,23 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { queryRows } from "@/lib/runs/sql";
+import { chainBudgetScope, DEFAULT_CONVERSATION_SCOPE } from "./scopes";
+
+/**
+ * A new turn's conversation budget: the chain's own limit, else the default, else none; and what
+ * the conversation's earlier turns already spent, so the budget covers the whole conversation.
+ */
+export async function conversationBudgetOf(
+  db: Database,
+  conversationId: string,
+  chain: string,
+): Promise<{ limitUsd: number | null; spentUsd: number }> {
+  const [row] = await queryRows<{ limit_usd: number | null; spent_usd: number }>(
+    db,
+    sql`select
+      (select limit_usd from budgets where scope in (${chainBudgetScope(chain)}, ${DEFAULT_CONVERSATION_SCOPE})
+        order by scope = ${DEFAULT_CONVERSATION_SCOPE} limit 1) as limit_usd,
+      (select coalesce(sum(cost_usd), 0) from runs where conversation_id = ${conversationId}) as spent_usd`,
+  );
+  return { limitUsd: row?.limit_usd ?? null, spentUsd: Number(row?.spent_usd ?? 0) };
+}

@@ -1,0 +1,122 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { db } from "@/db";
+import { authorize } from "@/lib/auth/authorize";
+import { budgetShare, type DailyCostChart, type DailyCostRow, lastDays, prepareDailyCost } from "@/lib/costs/charts";
+import { GLOBAL_DAILY_SCOPE, parseScope, type ScopeKind } from "@/lib/costs/scopes";
+import { utcDay } from "@/lib/costs/spend-gate";
+import { costPerResolved } from "@/lib/metrics/definitions";
+import { queryRows } from "@/lib/runs/sql";
+
+export interface BudgetRowDto {
+  scope: string;
+  kind: ScopeKind;
+  target: string | null;
+  limitUsd: number;
+  /** Today's spend for a daily budget; the most expensive conversation of the last 24 h otherwise. */
+  spentUsd: number;
+  share: number;
+  updatedAt: string;
+}
+
+export interface BudgetOverviewDto {
+  budgets: BudgetRowDto[];
+  byAgent: DailyCostChart;
+  byModel: DailyCostChart;
+  todayUsd: number;
+  costPerResolvedUsd: number | null;
+  resolvedRuns: number;
+}
+
+const CHART_DAYS = 14;
+
+/** Everything the budgets page shows, in a handful of indexed aggregate queries. */
+export async function getBudgetOverview(): Promise<BudgetOverviewDto> {
+  await authorize("budgets:read");
+  const today = utcDay(Date.now());
+  const days = lastDays(today, CHART_DAYS);
+  const since = sql`${`${days[0]}T00:00:00Z`}::timestamptz`;
+  const [budgetRows, daily, resolved] = await Promise.all([
+    queryRows<{ scope: string; limit_usd: number; updated_at: Date | string }>(
+      db(),
+      sql`select scope, limit_usd, updated_at from budgets order by scope`,
+    ),
+    queryRows<{ day: string; agent: string | null; model: string | null; cost: number }>(
+      db(),
+      sql`select to_char(started_at at time zone 'UTC', 'YYYY-MM-DD') as day, agent, model,
+          coalesce(sum(cost_usd), 0)::float8 as cost
+        from spans where kind = 'llm' and started_at >= ${since}
+        group by 1, 2, 3`,
+    ),
+    queryRows<{ cost: number; completed: number }>(
+      db(),
+      sql`select coalesce(sum(cost_usd), 0)::float8 as cost, count(*) filter (where status = 'completed')::int as completed
+        from runs where created_at >= ${since}`,
+    ),
+  ]);
+  const rowsBy = (pick: (r: (typeof daily)[number]) => string | null): DailyCostRow[] =>
+    daily.map((r) => ({ day: r.day, key: pick(r) ?? "unknown", costUsd: Number(r.cost) }));
+  const todayRows = daily.filter((r) => r.day === today);
+  const todayUsd = todayRows.reduce((sum, r) => sum + Number(r.cost), 0);
+  const globalLimit = budgetRows.find((b) => b.scope === GLOBAL_DAILY_SCOPE)?.limit_usd ?? null;
+  const budgets = await Promise.all(
+    budgetRows.map(async (b): Promise<BudgetRowDto | null> => {
+      const parsed = parseScope(b.scope);
+      if (!parsed) return null;
+      const spentUsd = await spendOf(parsed.kind, parsed.target, todayRows, today);
+      return {
+        scope: b.scope,
+        kind: parsed.kind,
+        target: parsed.target,
+        limitUsd: b.limit_usd,
+        spentUsd,
+        share: budgetShare(spentUsd, b.limit_usd),
+        updatedAt: new Date(b.updated_at).toISOString(),
+      };
+    }),
+  );
+  const [totals] = resolved;
+  return {
+    budgets: budgets.filter((b): b is BudgetRowDto => b !== null),
+    byAgent: prepareDailyCost(rowsBy((r) => r.agent), days, globalLimit),
+    byModel: prepareDailyCost(rowsBy((r) => r.model), days, globalLimit),
+    todayUsd,
+    costPerResolvedUsd: costPerResolved(Number(totals?.cost ?? 0), totals?.completed ?? 0),
+    resolvedRuns: totals?.completed ?? 0,
+  };
+}
+
+async function spendOf(
+  kind: ScopeKind,
+  target: string | null,
+  todayRows: readonly { agent: string | null; cost: number }[],
+  today: string,
+): Promise<number> {
+  const sum = (rows: readonly { cost: number }[]) => rows.reduce((s, r) => s + Number(r.cost), 0);
+  switch (kind) {
+    case "daily_global":
+      return sum(todayRows);
+    case "daily_agent":
+      return sum(todayRows.filter((r) => r.agent === target));
+    case "daily_api_key": {
+      const [row] = await queryRows<{ cost: number }>(
+        db(),
+        sql`select coalesce(sum(s.cost_usd), 0)::float8 as cost from spans s
+          join runs r on r.id = s.run_id join conversations c on c.id = r.conversation_id
+          where s.kind = 'llm' and s.started_at >= ${`${today}T00:00:00Z`}::timestamptz and c.api_key_id = ${target}`,
+      );
+      return Number(row?.cost ?? 0);
+    }
+    case "conversation_default":
+    case "conversation_chain": {
+      const [row] = await queryRows<{ cost: number }>(
+        db(),
+        sql`select coalesce(max(total), 0)::float8 as cost from (
+          select sum(r.cost_usd) as total from runs r join conversations c on c.id = r.conversation_id
+          where c.created_at >= now() - interval '24 hours' ${target ? sql`and c.chain = ${target}` : sql``}
+          group by c.id) t`,
+      );
+      return Number(row?.cost ?? 0);
+    }
+  }
+}
