@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import {
   claimEscalationAction,
@@ -66,7 +66,9 @@ beforeAll(async () => {
     .insert(schema.apiKeys)
     .values({ id: apiKey.id, name: "inbox", prefix: key.slice(0, 12), keyHash: hashApiKey(key) });
 });
-afterAll(() => Promise.all(workers.map((w) => w.stop())));
+// Stopped after every test: a test drives its first run in-process (`converse`), and a worker
+// left running by the previous test would race it for the same run on PostgreSQL.
+afterEach(() => Promise.all(workers.map((w) => w.stop())));
 
 const form = (fields: Record<string, string>) => {
   const f = new FormData();
