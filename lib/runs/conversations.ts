@@ -52,7 +52,7 @@ export async function startConversation(
       metadata: input.metadata ?? {},
     });
     await insertCustomerMessage(tx, id, input.message);
-    return startRun(tx, id, chain, input.message, parts);
+    return startRun(tx, id, chain, input.message, parts, true);
   });
   return { id, status: "running", traceId };
 }
@@ -81,7 +81,7 @@ export async function postCustomerMessage(
       return { id: conversationId, status: "escalated" as const };
     }
     const transcript = await transcriptOf(tx, conversationId);
-    await startRun(tx, conversationId, conversation.chain, transcript, parts);
+    await startRun(tx, conversationId, conversation.chain, transcript, parts, false);
     await tx
       .update(schema.conversations)
       .set({ status: "running", updatedAt: new Date() })
@@ -144,10 +144,14 @@ async function startRun(
   chain: string,
   input: string,
   parts: RuntimeParts,
+  firstTurn: boolean,
 ): Promise<string> {
   const traceId = randomBytes(16).toString("hex");
+  // Sticky versions: assigned at the first turn, read back for every later one (lib/rollouts).
+  const versions = await parts.versions?.pin(tx, conversationId, chain, firstTurn);
+  if (versions) await parts.versions?.ensure(versions, tx);
   const loop = createRunLoop(tx, parts, { newRun: { conversationId, traceId } });
-  const state = await loop.create(chain, input);
+  const state = await loop.create(chain, input, { versions });
   await tx.execute(sql`select pg_notify(${RUNS_CHANNEL}, ${state.runId})`);
   return traceId;
 }

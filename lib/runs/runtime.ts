@@ -4,6 +4,8 @@ import { getDatabase } from "@/db/client";
 import { getEnv } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { createModel } from "@/lib/providers";
+import { AgentCatalog } from "@/lib/rollouts/catalog";
+import { RolloutRouting } from "@/lib/rollouts/routing";
 import { type Chain, type Model, RunLoop, type RunObserver, ToolRegistry } from "@/lib/runtime";
 import { PgRunStore, type PgRunStoreOptions } from "./pg-run-store";
 import { PgToolLedger } from "./pg-tool-ledger";
@@ -15,6 +17,17 @@ export interface RuntimeParts {
   tools: ToolRegistry;
   model: Model;
   observer?: RunObserver;
+  /**
+   * Canary rollouts (lib/rollouts): which versions a conversation pins, and loading the
+   * console-created versions a run pinned before a loop needs them. Absent: newest code versions.
+   */
+  versions?: VersionRouting;
+}
+
+export interface VersionRouting {
+  /** `db`: the caller's transaction, when it is in one. */
+  ensure(versions: Readonly<Record<string, number>>, db?: Database): Promise<void>;
+  pin(db: Database, conversationId: string, chain: string, firstTurn: boolean): Promise<Record<string, number>>;
 }
 
 /** The chain a conversation runs when the caller does not choose one. */
@@ -24,11 +37,18 @@ let defaults: RuntimeParts | undefined;
 
 /** The agent teams of lib/agents on the model SWITCHYARD_PROVIDER chooses (lib/providers). */
 export function defaultRuntimeParts(): RuntimeParts {
-  defaults ??= {
-    chains: demoChains(),
-    tools: new ToolRegistry(demoTools()),
-    model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
-  };
+  if (!defaults) {
+    const catalog = new AgentCatalog(getDatabase, demoChains());
+    defaults = {
+      // A getter: the catalog lists console-created versions as runs come to need them.
+      get chains() {
+        return catalog.chains;
+      },
+      tools: new ToolRegistry(demoTools()),
+      model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
+      versions: new RolloutRouting(catalog),
+    };
+  }
   return defaults;
 }
 
