@@ -54,6 +54,8 @@ CREATE TABLE "replays" (
 	"agent" text NOT NULL,
 	"candidate_version" integer NOT NULL,
 	"status" text DEFAULT 'queued' NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"available_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"result" jsonb,
 	"error" text,
 	"created_by" text,
@@ -111,7 +113,7 @@ CREATE UNIQUE INDEX "eval_scores_run_key" ON "eval_scores" USING btree ("run_id"
 CREATE INDEX "eval_scores_agent_created_idx" ON "eval_scores" USING btree ("agent","agent_version","created_at");--> statement-breakpoint
 CREATE INDEX "eval_scores_score_idx" ON "eval_scores" USING btree ("score","created_at");--> statement-breakpoint
 CREATE INDEX "replays_created_at_idx" ON "replays" USING btree ("created_at");--> statement-breakpoint
-CREATE INDEX "replays_queued_idx" ON "replays" USING btree ("created_at") WHERE "replays"."status" = 'queued';--> statement-breakpoint
+CREATE INDEX "replays_queued_idx" ON "replays" USING btree ("available_at") WHERE "replays"."status" = 'queued';--> statement-breakpoint
 CREATE INDEX "rollout_decisions_rollout_idx" ON "rollout_decisions" USING btree ("rollout_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "rollouts_active_agent_key" ON "rollouts" USING btree ("agent") WHERE "rollouts"."status" in ('running', 'paused');--> statement-breakpoint
 CREATE INDEX "rollouts_created_at_idx" ON "rollouts" USING btree ("created_at");

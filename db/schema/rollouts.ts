@@ -180,6 +180,9 @@ export const replays = pgTable(
     candidateVersion: integer("candidate_version").notNull(),
     /** queued | done | failed */
     status: text("status").notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    /** A claimed replay is invisible until then; a process that died with it lets it come back. */
+    availableAt: timestamp("available_at", { withTimezone: true }).notNull().defaultNow(),
     /** The side-by-side comparison (lib/replay/compare.ts), once done. */
     result: jsonb("result"),
     error: text("error"),
@@ -189,6 +192,6 @@ export const replays = pgTable(
   },
   (t) => [
     index("replays_created_at_idx").on(t.createdAt),
-    index("replays_queued_idx").on(t.createdAt).where(sql`${t.status} = 'queued'`),
+    index("replays_queued_idx").on(t.availableAt).where(sql`${t.status} = 'queued'`),
   ],
 );

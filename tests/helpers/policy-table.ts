@@ -116,6 +116,10 @@ Object.assign(actionPolicy, {
     access: { kind: "permission", permission: "rollouts:write" },
     validInput: () => ({ rolloutId: unknownId("rol"), command: "rollback" }),
   },
+  "app/(console)/evaluations/actions.ts#startReplayAction": {
+    access: { kind: "permission", permission: "evaluations:write" },
+    validInput: (c) => ({ version: "billing@2", conversationId: c.victimConversationId }),
+  },
 } satisfies Record<string, ActionPolicy>);
 
 export interface RoutePolicy {
