@@ -5,6 +5,8 @@ import { demoChains } from "@/lib/agents";
 import { authorize, type Actor } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
+import { type ComparisonRow, prepareComparison } from "@/lib/rollouts/comparison";
+import { BASELINE_MS, RolloutGuard } from "@/lib/rollouts/guard-runner";
 import { markVersionsUsed } from "@/lib/rollouts/routing";
 import { applyRolloutCommand, recordDecision, stageStateOf } from "@/lib/rollouts/transition";
 import { canaryPercent, type RolloutCommand, type SignalReading, stagesProblem } from "@/lib/runtime/rollout";
@@ -181,4 +183,16 @@ export async function changeRollout(actor: Actor, rolloutId: string, command: Ro
     });
     return outcome.after.status;
   });
+}
+
+/** Canary against stable on the guard's windows, as the guard sees them right now. */
+export async function getRolloutComparison(rollout: RolloutDto): Promise<ComparisonRow[]> {
+  await authorize("rollouts:read");
+  const guard = new RolloutGuard(db());
+  const baseline = new Date(new Date(rollout.createdAt).getTime() - BASELINE_MS);
+  const [canary, stable] = await Promise.all([
+    guard.stats(rollout.agent, rollout.canaryVersion, new Date(rollout.stageStartedAt)),
+    guard.stats(rollout.agent, rollout.stableVersion, baseline),
+  ]);
+  return prepareComparison(canary, stable);
 }

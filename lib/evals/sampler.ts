@@ -28,7 +28,7 @@ export class EvalSampler {
 
   /** Enqueues one batch; returns how many jobs it added. */
   async tick(): Promise<number> {
-    const since = this.since ?? new Date(Date.now() - (this.options.lookbackMs ?? 3_600_000));
+    const since = this.since ?? new Date(Date.now() - (this.options.lookbackMs ?? 3 * 86_400_000));
     const rows = await queryRows<{ run_id: string; conversation_id: string; ended_at: string | Date; in_rollout: boolean }>(
       this.db,
       sql`select r.id as run_id, r.conversation_id, r.ended_at,

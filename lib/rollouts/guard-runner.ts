@@ -28,6 +28,9 @@ export interface GuardRunnerOptions {
   baselineMs?: number;
 }
 
+/** The stable version's baseline reaches this far before the rollout started. */
+export const BASELINE_MS = 86_400_000;
+
 /** The guard's audit identity: automatic changes are audited like an admin's, under this name. */
 export const GUARD_ACTOR = "rollout-guard";
 
@@ -57,7 +60,7 @@ export class RolloutGuard {
 
   private async judge(row: RolloutRow): Promise<GuardVerdict> {
     const config = { ...defaultGuardConfig, ...this.options.config, minSample: row.minSample };
-    const baseline = new Date(row.createdAt.getTime() - (this.options.baselineMs ?? 86_400_000));
+    const baseline = new Date(row.createdAt.getTime() - (this.options.baselineMs ?? BASELINE_MS));
     const [canary, stable] = await Promise.all([
       this.stats(row.agent, row.canaryVersion, row.stageStartedAt),
       this.stats(row.agent, row.stableVersion, baseline),

@@ -1,5 +1,5 @@
 import { type AgentDefinition, type AgentLimits, defineAgent, type ModelTier } from "../agent";
-import { type Chain } from "../chain";
+import { type Chain, pinVersions } from "../chain";
 import { ConfigurationError } from "../errors";
 
 /** What a console-created version may change about its code-defined base agent. */
@@ -55,12 +55,18 @@ export function withAgentVersions(chain: Chain, extra: readonly AgentDefinition[
     if (keys.has(key)) throw new ConfigurationError(`chain ${chain.name}: ${key} listed twice`);
     keys.add(key);
   }
-  return Object.freeze({ ...chain, agents: Object.freeze([...chain.agents, ...extra]) });
+  return Object.freeze({
+    ...chain,
+    defaultVersions: Object.freeze(pinVersions(chain)),
+    agents: Object.freeze([...chain.agents, ...extra]),
+  });
 }
 
 /** The base a new version derives from: the highest code-defined version of the agent. */
 export function baseAgentOf(chain: Chain, name: string): AgentDefinition | undefined {
   return chain.agents
     .filter((a) => a.name === name)
-    .reduce<AgentDefinition | undefined>((best, a) => (!best || a.version > best.version ? a : best), undefined);
+    .reduce<
+      AgentDefinition | undefined
+    >((best, a) => (!best || a.version > best.version ? a : best), undefined);
 }

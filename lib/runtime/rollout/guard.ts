@@ -86,16 +86,22 @@ function reading(
   limitOf: (stable: number) => number,
   breaks: (canary: number, limit: number) => boolean,
 ): SignalReading {
-  if (canary === null || stable === null) return { signal, canary, stable, limit: null, status: "skipped" };
+  if (canary === null || stable === null)
+    return { signal, canary, stable, limit: null, status: "skipped" };
   const limit = limitOf(stable);
   return { signal, canary, stable, limit, status: breaks(canary, limit) ? "breaks" : "holds" };
 }
 
 /** Every signal, canary against stable. */
-export function readSignals(canary: ArmStats, stable: ArmStats, config: GuardConfig): SignalReading[] {
+export function readSignals(
+  canary: ArmStats,
+  stable: ArmStats,
+  config: GuardConfig,
+): SignalReading[] {
   const c = armRates(canary);
   const s = armRates(stable);
-  const scored = canary.evalCount >= config.minEvalSample && stable.evalCount >= config.minEvalSample;
+  const scored =
+    canary.evalCount >= config.minEvalSample && stable.evalCount >= config.minEvalSample;
   const above = (value: number, limit: number) => value > limit + 1e-12;
   return [
     reading(
@@ -106,7 +112,13 @@ export function readSignals(canary: ArmStats, stable: ArmStats, config: GuardCon
       (value, limit) => value < limit - 1e-12,
     ),
     reading("error_rate", c.errorRate, s.errorRate, (v) => v + config.maxErrorRateRise, above),
-    reading("escalation_rate", c.escalationRate, s.escalationRate, (v) => v + config.maxEscalationRateRise, above),
+    reading(
+      "escalation_rate",
+      c.escalationRate,
+      s.escalationRate,
+      (v) => v + config.maxEscalationRateRise,
+      above,
+    ),
     reading(
       "breaker_trips",
       canary.breakerTrips ?? null,
@@ -114,7 +126,13 @@ export function readSignals(canary: ArmStats, stable: ArmStats, config: GuardCon
       (v) => v + config.maxExtraBreakerTrips,
       above,
     ),
-    reading("cost_per_resolved", c.costPerResolved, s.costPerResolved, (v) => v * (1 + config.maxCostRise), above),
+    reading(
+      "cost_per_resolved",
+      c.costPerResolved,
+      s.costPerResolved,
+      (v) => v * (1 + config.maxCostRise),
+      above,
+    ),
   ];
 }
 
@@ -123,13 +141,25 @@ export function readSignals(canary: ArmStats, stable: ArmStats, config: GuardCon
  * sample (early numbers are noise); then one broken signal rolls back, and advancing needs the
  * eval score to have been judged and every other judged signal to hold.
  */
-export function judgeRollout(canary: ArmStats, stable: ArmStats, config: GuardConfig): GuardVerdict {
+export function judgeRollout(
+  canary: ArmStats,
+  stable: ArmStats,
+  config: GuardConfig,
+): GuardVerdict {
   const readings = readSignals(canary, stable, config);
   if (canary.runs < config.minSample) {
-    return { action: "hold", reason: `canary has ${canary.runs} of ${config.minSample} runs`, readings };
+    return {
+      action: "hold",
+      reason: `canary has ${canary.runs} of ${config.minSample} runs`,
+      readings,
+    };
   }
   if (stable.runs < config.minSample) {
-    return { action: "hold", reason: `stable has ${stable.runs} of ${config.minSample} runs`, readings };
+    return {
+      action: "hold",
+      reason: `stable has ${stable.runs} of ${config.minSample} runs`,
+      readings,
+    };
   }
   const broken = readings.find((r) => r.status === "breaks");
   if (broken) {

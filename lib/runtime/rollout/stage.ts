@@ -44,7 +44,8 @@ export function isActive(status: RolloutStatus): boolean {
 /** Applies a command; finished rollouts accept none. */
 export function nextRollout(state: RolloutStageState, command: RolloutCommand): RolloutTransition {
   const refuse = (reason: string): RolloutTransition => ({ ok: false, reason });
-  if (!isActive(state.status)) return refuse(`The rollout is already ${state.status.replace("_", " ")}.`);
+  if (!isActive(state.status))
+    return refuse(`The rollout is already ${state.status.replace("_", " ")}.`);
   switch (command) {
     case "pause":
       return state.status === "running"
@@ -60,7 +61,10 @@ export function nextRollout(state: RolloutStageState, command: RolloutCommand): 
         ? { ok: true, state: { ...state, stageIndex: state.stageIndex + 1 } }
         : { ok: true, state: { ...state, status: "promoted" } };
     case "promote":
-      return { ok: true, state: { ...state, status: "promoted", stageIndex: state.stages.length - 1 } };
+      return {
+        ok: true,
+        state: { ...state, status: "promoted", stageIndex: state.stages.length - 1 },
+      };
     case "rollback":
       return { ok: true, state: { ...state, status: "rolled_back" } };
   }

@@ -31,3 +31,14 @@ describe("agent versions derived from a code-defined base", () => {
     expect(() => withAgentVersions(supportChain, [v2, v2])).toThrow(ConfigurationError);
   });
 });
+
+describe("listing more versions", () => {
+  it("never changes what a run pins by default", async () => {
+    const { pinVersions } = await import("@/lib/runtime/chain");
+    const base = baseAgentOf(supportChain, "general")!;
+    const v5 = deriveAgent(base, { version: 5, instructions: "x", modelTier: "fast", tools: [], limits: {} });
+    const chain = withAgentVersions(supportChain, [v5]);
+    expect(pinVersions(chain)).toEqual(pinVersions(supportChain));
+    expect(pinVersions(chain, { general: 5 }).general).toBe(5);
+  });
+});
