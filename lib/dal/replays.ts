@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gte, inArray } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import { db, schema } from "@/db";
 import { authorize, type Actor } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
@@ -43,6 +43,10 @@ export async function startReplays(actor: Actor, input: StartReplaysInput): Prom
           input.conversationId ? eq(c.id, input.conversationId) : undefined,
           filter?.statuses ? inArray(c.status, [...filter.statuses]) : undefined,
           filter ? gte(c.createdAt, new Date(Date.now() - filter.days * 86_400_000)) : undefined,
+          // A filter picks conversations the candidate's agent took part in: others would replay unchanged.
+          filter
+            ? sql`exists (select 1 from runs r where r.conversation_id = ${c.id} and ${input.agent} = any(r.agents))`
+            : undefined,
         ),
       )
       .orderBy(desc(c.createdAt))

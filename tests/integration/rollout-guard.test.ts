@@ -35,7 +35,7 @@ async function runCanary(instructions: string, version: number) {
   const background = new RolloutBackground(testDb(), parts, { guard: { config: { minEvalSample: 5 } } });
   const worker = testWorker(parts);
   await worker.start();
-  const canaryRunsAtDecision: number[] = [];
+  const verdicts: { action: string; reason?: string; canaryRuns: number }[] = [];
   try {
     for (let batch = 0; batch < 12; batch++) {
       const ids = [];
@@ -46,8 +46,8 @@ async function runCanary(instructions: string, version: number) {
       for (const id of ids) await settledConversation(id);
       await background.tick();
       const [row] = await testDb().select().from(schema.rollouts).where(eq(schema.rollouts.id, rolloutId));
-      const verdict = row?.lastVerdict as { action: string; canary: { runs: number } } | null;
-      if (verdict && verdict.action !== "hold") canaryRunsAtDecision.push(verdict.canary.runs);
+      const verdict = row?.lastVerdict as { action: string; reason?: string; canary: { runs: number } } | null;
+      if (verdict) verdicts.push({ action: verdict.action, reason: verdict.reason, canaryRuns: verdict.canary.runs });
       if (row?.status !== "running") break;
     }
   } finally {
@@ -59,12 +59,12 @@ async function runCanary(instructions: string, version: number) {
     .from(schema.rolloutDecisions)
     .where(eq(schema.rolloutDecisions.rolloutId, rolloutId))
     .orderBy(asc(schema.rolloutDecisions.createdAt), asc(schema.rolloutDecisions.id));
-  return { rollout: rollout!, decisions, canaryRunsAtDecision, base };
+  return { rollout: rollout!, decisions, verdicts, base };
 }
 
 describe("the rollout guard", () => {
   it("rolls a worse canary back as soon as it has its minimum sample, naming the signal and the numbers", async () => {
-    const { rollout, decisions, canaryRunsAtDecision } = await runCanary(
+    const { rollout, decisions, verdicts } = await runCanary(
       `You answer general questions politely and briefly. ${DEGRADED_QUALITY_DIRECTIVE}`,
       2,
     );
@@ -77,9 +77,13 @@ describe("the rollout guard", () => {
     );
     expect(reading?.status).toBe("breaks");
     expect(reading!.canary).toBeLessThan(reading!.stable - 0.1);
-    // Judged the first time the sample was complete: one batch (6 conversations) past the minimum at most.
-    expect(canaryRunsAtDecision[0]).toBeGreaterThanOrEqual(MIN_SAMPLE);
-    expect(canaryRunsAtDecision[0]).toBeLessThan(MIN_SAMPLE + 6);
+    // Rolled back at the first tick whose sample was complete: every earlier reading waited for it.
+    const decided = verdicts.findIndex((v) => v.action !== "hold");
+    expect(verdicts[decided]).toMatchObject({ action: "rollback" });
+    expect(verdicts[decided]!.canaryRuns).toBeGreaterThanOrEqual(MIN_SAMPLE);
+    for (const earlier of verdicts.slice(0, decided)) {
+      expect(earlier.reason).toMatch(/^(canary|stable) has \d+ of 10 runs$|^eval scores: /);
+    }
     const audit = await testDb().select().from(schema.auditLog).where(eq(schema.auditLog.targetId, rollout.id));
     expect(audit.map((a) => a.action).sort()).toEqual(["rollout.rollback", "rollout.start"]);
     expect(audit.find((a) => a.action === "rollout.rollback")?.actorEmail).toBe("rollout-guard");

@@ -12,7 +12,7 @@ import { SimulatorModel } from "@/lib/providers/simulator";
 import { ToolRegistry } from "@/lib/runtime";
 import { assignArm } from "@/lib/runtime/rollout";
 import { auditRowsBy, createTestUser, setupTestDatabase, testDb } from "../helpers/db";
-import { runsOf } from "../helpers/runtime";
+import { eventsOf, runsOf, settledConversation, testWorker } from "../helpers/runtime";
 import { signInAs } from "../helpers/session";
 
 vi.mock("@/lib/auth/session", async () => (await import("../helpers/session")).sessionMock);
@@ -148,5 +148,24 @@ describe("rollouts", () => {
     for (const id of onCanary) expect((await pinnedVersions(id)).at(-1)?.general).toBe(1);
     const after = await startConversation(testDb(), { message: "Hello", apiKeyId: null }, defaultRuntimeParts());
     expect((await pinnedVersions(after.id))[0]?.general).toBe(1);
+  });
+
+  it("lets a worker in another process run a version it has never loaded", async () => {
+    const version = await createVersion("billing");
+    const admin = await createTestUser("admin");
+    const started = await startAs(admin.id, { version: `billing@${version}`, stages: "100", minSample: "20" });
+    if (!started.ok) throw new Error(started.message);
+    const { id } = await startConversation(testDb(), { message: "Can I get an invoice for my last payment?", apiKeyId: null }, freshProcessParts());
+    const worker = testWorker(freshProcessParts());
+    await worker.start();
+    try {
+      expect((await settledConversation(id)).status).toBe("waiting_for_customer");
+    } finally {
+      await worker.stop();
+    }
+    const [run] = await runsOf(id);
+    const billing = (await eventsOf(run!.id)).filter((e) => e.agent === "billing");
+    expect(billing.length).toBeGreaterThan(0);
+    expect(new Set(billing.map((e) => e.agentVersion))).toEqual(new Set([version]));
   });
 });
