@@ -2,6 +2,7 @@ import { closeDatabase, getDatabase } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { getEnv, usesEmbeddedDatabase } from "@/lib/env";
 import { log } from "@/lib/log";
+import { RolloutBackground } from "@/lib/rollouts/background";
 import { listenForRuns } from "@/lib/runs/notify";
 import { defaultRuntimeParts } from "@/lib/runs/runtime";
 import { RunWorker } from "@/lib/runs/worker";
@@ -21,6 +22,8 @@ const worker = new RunWorker({
   listen: listenForRuns,
 });
 await worker.start();
+const background = new RolloutBackground(getDatabase(), defaultRuntimeParts());
+background.start();
 log("info", "worker started", { worker: worker.id });
 
 let stopping = false;
@@ -29,6 +32,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) process.exit(1);
     stopping = true;
     log("info", "worker stopping; finishing runs in hand", { worker: worker.id });
-    void worker.stop().then(closeDatabase).then(() => process.exit(0));
+    void Promise.all([worker.stop(), background.stop()]).then(closeDatabase).then(() => process.exit(0));
   });
 }

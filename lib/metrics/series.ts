@@ -47,7 +47,7 @@ export interface ChartDatum {
 }
 
 export interface TimeChart {
-  id: "latency_p95" | "calls" | "cost" | "error_rate";
+  id: "latency_p95" | "calls" | "cost" | "error_rate" | "eval_score";
   title: string;
   kind: ValueKind;
   lines: ChartLine[];

@@ -53,7 +53,7 @@ export async function startConversation(
       metadata: input.metadata ?? {},
     });
     await insertCustomerMessage(tx, id, input.message);
-    return startRun(tx, id, chain, input.message, parts);
+    return startRun(tx, id, chain, input.message, parts, true);
   });
   return { id, status: "running", traceId };
 }
@@ -82,7 +82,7 @@ export async function postCustomerMessage(
       return { id: conversationId, status: "escalated" as const };
     }
     const transcript = await transcriptOf(tx, conversationId);
-    await startRun(tx, conversationId, conversation.chain, transcript, parts);
+    await startRun(tx, conversationId, conversation.chain, transcript, parts, false);
     await tx
       .update(schema.conversations)
       .set({ status: "running", updatedAt: new Date() })
@@ -145,11 +145,15 @@ async function startRun(
   chain: string,
   input: string,
   parts: RuntimeParts,
+  firstTurn: boolean,
 ): Promise<string> {
   const traceId = randomBytes(16).toString("hex");
+  // Sticky versions: assigned at the first turn, read back for every later one (lib/rollouts).
+  const versions = await parts.versions?.pin(tx, conversationId, chain, firstTurn);
+  if (versions) await parts.versions?.ensure(versions, tx);
   const loop = createRunLoop(tx, parts, { newRun: { conversationId, traceId } });
   const budget = parts.pricing ? await conversationBudgetOf(tx, conversationId, chain) : undefined;
-  const state = await loop.create(chain, input, { budget });
+  const state = await loop.create(chain, input, { budget, versions });
   await tx.execute(sql`select pg_notify(${RUNS_CHANNEL}, ${state.runId})`);
   return traceId;
 }

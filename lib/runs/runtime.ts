@@ -6,6 +6,8 @@ import { newId } from "@/lib/ids";
 import { priceBookSource } from "@/lib/costs/price-book";
 import { PgSpendGate } from "@/lib/costs/spend-gate";
 import { createModel, tierModels } from "@/lib/providers";
+import { AgentCatalog } from "@/lib/rollouts/catalog";
+import { RolloutRouting } from "@/lib/rollouts/routing";
 import {
   type Chain,
   type Model,
@@ -29,6 +31,17 @@ export interface RuntimeParts {
   pricing?: Pricing;
   /** Daily budgets across processes (lib/costs/spend-gate.ts). */
   spendGate?: SpendGate;
+  /**
+   * Canary rollouts (lib/rollouts): which versions a conversation pins, and loading the
+   * console-created versions a run pinned before a loop needs them. Absent: newest code versions.
+   */
+  versions?: VersionRouting;
+}
+
+export interface VersionRouting {
+  /** `db`: the caller's transaction, when it is in one. */
+  ensure(versions: Readonly<Record<string, number>>, db?: Database): Promise<void>;
+  pin(db: Database, conversationId: string, chain: string, firstTurn: boolean): Promise<Record<string, number>>;
 }
 
 /** The chain a conversation runs when the caller does not choose one. */
@@ -38,13 +51,20 @@ let defaults: RuntimeParts | undefined;
 
 /** The agent teams of lib/agents on the model SWITCHYARD_PROVIDER chooses (lib/providers). */
 export function defaultRuntimeParts(): RuntimeParts {
-  defaults ??= {
-    chains: demoChains(),
-    tools: new ToolRegistry(demoTools()),
-    model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
-    pricing: priceBookSource(getDatabase(), { tierModels: tierModels(getEnv()) }),
-    spendGate: new PgSpendGate(getDatabase()),
-  };
+  if (!defaults) {
+    const catalog = new AgentCatalog(getDatabase, demoChains());
+    defaults = {
+      // A getter: the catalog lists console-created versions as runs come to need them.
+      get chains() {
+        return catalog.chains;
+      },
+      tools: new ToolRegistry(demoTools()),
+      model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
+      pricing: priceBookSource(getDatabase(), { tierModels: tierModels(getEnv()) }),
+      spendGate: new PgSpendGate(getDatabase()),
+      versions: new RolloutRouting(catalog),
+    };
+  }
   return defaults;
 }
 

@@ -1,6 +1,7 @@
 import { getDatabase } from "@/db/client";
 import { getEnv } from "@/lib/env";
 import { log } from "@/lib/log";
+import { RolloutBackground } from "@/lib/rollouts/background";
 import { listenForRuns } from "./notify";
 import { defaultRuntimeParts } from "./runtime";
 import { RunWorker } from "./worker";
@@ -25,5 +26,7 @@ export async function startWorker(): Promise<RunWorker | null> {
   globalForWorker.__switchyardWorker = worker;
   await worker.start();
   log("info", "worker started", { worker: worker.id, concurrency });
+  // Evaluation sampling, the rollout guard and replays: batch work beside the live worker.
+  new RolloutBackground(getDatabase(), defaultRuntimeParts()).start();
   return worker;
 }

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Database } from "@/db/client";
 import { newId } from "@/lib/ids";
 import { log } from "@/lib/log";
@@ -102,7 +103,7 @@ export class RunWorker {
   }
 
   private async claimAndDrive(limit: number): Promise<number> {
-    const rows = await queryRows<{ id: string; claims: number }>(
+    const rows = await queryRows<{ id: string; claims: number; versions: unknown }>(
       this.options.db,
       sql`update runs set lease_owner = ${this.id},
           lease_expires_at = now() + ${this.leaseMs} * interval '1 millisecond',
@@ -114,10 +115,11 @@ export class RunWorker {
           order by priority, available_at
           limit ${limit}
           for update skip locked)
-        returning id, claims`,
+        returning id, claims, checkpoint->'versions' as versions`,
     );
     for (const row of rows) {
-      const work = row.claims > this.maxClaims ? this.failPoisoned(row.id) : this.drive(row.id, row.claims);
+      const work =
+        row.claims > this.maxClaims ? this.failPoisoned(row.id) : this.drive(row.id, row.claims, pinnedVersions(row.versions));
       const task = work
         // Only bookkeeping can fail here (the database is unreachable while releasing or failing
         // a run). The lease then simply expires and another claim picks the run up; left
@@ -138,7 +140,9 @@ export class RunWorker {
     return rows.length;
   }
 
-  private async drive(runId: string, claim: number): Promise<void> {
+  private async drive(runId: string, claim: number, versions: Record<string, number>): Promise<void> {
+    // Console-created versions the run pinned must be known before the loop resolves them.
+    await this.options.parts.versions?.ensure(versions);
     // A second claim means an earlier worker stopped mid-run: the trace shows the takeover.
     const resumed = claim > 1 ? { worker: this.id, claim } : undefined;
     const loop = createRunLoop(this.options.db, this.options.parts, { owner: this.id, leaseMs: this.leaseMs, resumed });
@@ -202,6 +206,12 @@ export class RunWorker {
     });
     log("warn", "worker: run failed after repeated crashes", { worker: this.id, runId });
   }
+}
+
+function pinnedVersions(raw: unknown): Record<string, number> {
+  const value: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
+  const parsed = z.record(z.string(), z.number().int()).safeParse(value);
+  return parsed.success ? parsed.data : {};
 }
 
 /** The database's own message rather than the driver's wrapper, which repeats the whole query. */

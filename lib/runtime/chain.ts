@@ -51,6 +51,12 @@ export interface Chain {
   readonly pattern: ChainPattern;
   readonly agents: readonly AgentDefinition[];
   readonly limits: ChainLimits;
+  /**
+   * Versions a run pins when nothing overrides them. Unset: the highest listed version of each
+   * agent. Set when more versions are listed for canaries (rollout/derive.ts), so that listing a
+   * version never makes it the default.
+   */
+  readonly defaultVersions?: Readonly<Record<string, number>>;
   /** Threads opened when a run starts. */
   entry(input: string): readonly ThreadSpec[];
   /** Called with the thread already marked done and its output set. */
@@ -105,8 +111,8 @@ export function pinVersions(
   chain: Chain,
   overrides: Readonly<Record<string, number>> = {},
 ): Record<string, number> {
-  const pinned: Record<string, number> = {};
-  for (const agent of chain.agents) {
+  const pinned: Record<string, number> = { ...chain.defaultVersions };
+  for (const agent of chain.defaultVersions ? [] : chain.agents) {
     const current = pinned[agent.name];
     if (current === undefined || agent.version > current) pinned[agent.name] = agent.version;
   }

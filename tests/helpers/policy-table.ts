@@ -131,6 +131,39 @@ export const actionPolicy: Record<string, ActionPolicy> = {
   },
 };
 
+// Issue #9: agent versions, rollouts, replays.
+const unknownId = (prefix: string) => `${prefix}_${"0".repeat(26)}`;
+
+Object.assign(actionPolicy, {
+  "app/(console)/agents/actions.ts#createAgentVersionAction": {
+    access: { kind: "permission", permission: "agents:write" },
+    validInput: (c) => ({
+      agent: "billing",
+      instructions: `policy probe ${c.unique}: answer billing questions.`,
+      modelTier: "fast",
+      "tool.lookup_order": "on",
+    }),
+  },
+  "app/(console)/agents/actions.ts#updateAgentVersionAction": {
+    access: { kind: "permission", permission: "agents:write" },
+    // tests/integration/agent-versions.test.ts edits a real draft as a refused caller.
+    validInput: (c) => ({ versionId: unknownId("agv"), instructions: `policy probe ${c.unique} edit`, modelTier: "fast" }),
+  },
+  "app/(console)/rollouts/actions.ts#startRolloutAction": {
+    access: { kind: "permission", permission: "rollouts:write" },
+    // tests/integration/rollouts.test.ts starts one with a real version as every refused role.
+    validInput: () => ({ version: "billing@2", stages: "10, 50, 100", minSample: "30" }),
+  },
+  "app/(console)/rollouts/actions.ts#changeRolloutAction": {
+    access: { kind: "permission", permission: "rollouts:write" },
+    validInput: () => ({ rolloutId: unknownId("rol"), command: "rollback" }),
+  },
+  "app/(console)/evaluations/actions.ts#startReplayAction": {
+    access: { kind: "permission", permission: "evaluations:write" },
+    validInput: (c) => ({ version: "billing@2", conversationId: c.victimConversationId }),
+  },
+} satisfies Record<string, ActionPolicy>);
+
 export interface RoutePolicy {
   /**
    * `api_key`: the public API, authenticated only by a Bearer API key; a console session (any

@@ -12,6 +12,8 @@ import {
   reviewReply,
   route,
 } from "@/lib/agents/simulation/support-answers";
+import { judgeAnswer } from "@/lib/agents/simulation/judge-answers";
+import { degradedReply, isDegraded } from "@/lib/agents/simulation/quality";
 import { latestMessageOf } from "@/lib/agents/transcript";
 import {
   handoffToolName,
@@ -30,6 +32,8 @@ const byAgent: Record<string, (input: string) => unknown> = {
   extractor: extractFromContext,
   validator: validateFromContext,
   synthesizer: summarizeFromContext,
+  // The evaluator's LLM-as-judge (lib/evals/judge.ts).
+  judge: judgeAnswer,
 };
 
 /**
@@ -38,6 +42,13 @@ const byAgent: Record<string, (input: string) => unknown> = {
  * same request always gets the same answer (`digest` only names tool calls).
  */
 export function decide(request: ModelRequest, digest: number): Decision {
+  const decision = decideNormally(request, digest);
+  // A canary version told to be worse (lib/agents/simulation/quality.ts) deflects instead.
+  if ("output" in decision && isDegraded(request.agent.instructions)) return { output: degradedReply(decision.output) };
+  return decision;
+}
+
+function decideNormally(request: ModelRequest, digest: number): Decision {
   const raw = lastUserText(request.messages);
   const scripted = byAgent[request.agent.name];
   if (scripted) return { output: scripted(raw) };

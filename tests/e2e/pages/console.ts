@@ -173,3 +173,44 @@ export class BudgetsPage {
     await row.getByRole("button", { name: "Save" }).click();
   }
 }
+
+/** Page object for /rollouts: agent versions, starting a canary, watching and steering it. */
+export class RolloutsPage {
+  constructor(private readonly page: Page) {}
+
+  async goto() {
+    await this.page.goto("/rollouts");
+    await expect(this.page.getByRole("heading", { name: "Rollouts", level: 1 })).toBeVisible();
+  }
+
+  /** Drafts a version of `agent` with the base's instructions; returns its version number. */
+  async createVersion(agent: string, note: string): Promise<number> {
+    const form = this.page.getByRole("form", { name: "New agent version" });
+    await form.getByLabel("Agent").selectOption(agent);
+    await form.getByLabel("What changed").fill(note);
+    await form.getByRole("button", { name: "Save draft" }).click();
+    const saved = form.getByRole("status");
+    await expect(saved).toHaveText(new RegExp(`Saved ${agent} v\\d+ as a draft`));
+    return Number(/v(\d+)/.exec(await saved.innerText())![1]);
+  }
+
+  async startCanary(version: string, stages: string) {
+    const form = this.page.getByRole("form", { name: "Start a canary" });
+    await form.getByLabel("Canary version").selectOption(version);
+    await form.getByLabel("Stages (%)").fill(stages);
+    await form.getByRole("button", { name: "Start canary" }).click();
+  }
+
+  rollout(agent: string) {
+    return this.page.getByRole("article", { name: `Rollout of ${agent}` });
+  }
+
+  async rollBack(agent: string) {
+    await this.rollout(agent).getByRole("button", { name: "Roll back" }).click();
+    await expect(this.rollout(agent)).toHaveCount(0);
+  }
+
+  finished() {
+    return this.page.getByRole("region", { name: "Finished rollouts" });
+  }
+}
