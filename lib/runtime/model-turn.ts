@@ -2,6 +2,7 @@ import { type AgentDefinition } from "./agent";
 import { type StepContext } from "./context";
 import { type ModelRequest, type ModelResponse, ProviderError } from "./model";
 import { type EventRecorder } from "./recorder";
+import { BreakerOpenError, type CallFailure, callFailureOf } from "./resilience/errors";
 import { type Message, type RunState, type Thread, type ToolCall } from "./state";
 import { checkOutput, correctionPrompt } from "./validation";
 
@@ -9,7 +10,7 @@ import { checkOutput, correctionPrompt } from "./validation";
 export type ModelTurn =
   | { kind: "tool_calls"; calls: ToolCall[]; text?: string }
   | { kind: "output"; output: unknown }
-  | { kind: "failed"; reason: "validation_failed" | "provider_error"; detail: string };
+  | { kind: "failed"; reason: "validation_failed" | CallFailure; detail: string };
 
 type CallResult =
   | { kind: "response"; response: ModelResponse }
@@ -39,7 +40,7 @@ export async function takeModelTurn(
       if (result.error.kind !== "malformed_output") {
         return {
           kind: "failed",
-          reason: "provider_error",
+          reason: callFailureOf(result.error),
           detail: `${result.error.kind}: ${result.error.message}`,
         };
       }
@@ -109,13 +110,17 @@ async function callModel(
       usage: response.usage,
       latencyMs: response.latencyMs,
       finish,
-      output: boundedValue(response.toolCalls?.length ? response.toolCalls : (response.output ?? response.text)),
+      output: boundedValue(
+        response.toolCalls?.length ? response.toolCalls : (response.output ?? response.text),
+      ),
     });
     return { kind: "response", response };
   } catch (error) {
     // Anything but a classified provider error is a system failure: let it escape so the step is
     // not committed and the run stays at its last checkpoint for another worker.
     if (!(error instanceof ProviderError)) throw error;
+    // Nothing went upstream: no llm_call to record; the fallback event says why.
+    if (error instanceof BreakerOpenError) return { kind: "error", error };
     const usage = { inputTokens: 0, outputTokens: 0 };
     const detail = { kind: error.kind, message: error.message, retryAfterMs: error.retryAfterMs };
     rec.agent(agent, {

@@ -127,6 +127,11 @@ export const escalationReasons = [
   "low_confidence",
   "rejected_by_reviewer",
   "customer_request",
+  // Resilience, cost governance and inbox criteria.
+  "retries_exhausted",
+  "budget_exhausted",
+  "fallback_to_human",
+  "handoff_loop",
 ] as const;
 export type EscalationReason = (typeof escalationReasons)[number];
 
