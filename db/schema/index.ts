@@ -4,3 +4,4 @@ export * from "./api-keys";
 export * from "./conversations";
 export * from "./settings";
 export * from "./traces";
+export * from "./breakers";

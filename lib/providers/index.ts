@@ -1,6 +1,6 @@
 import type { Env } from "@/lib/env";
-import type { Model } from "@/lib/runtime";
-import { createAiSdkModel, providerConfigFromEnv } from "./ai-sdk";
+import type { Model, ModelTier } from "@/lib/runtime";
+import { createAiSdkModel, providerConfigFromEnv, resolveConfig } from "./ai-sdk";
 import { createSimulatorModel } from "./simulator";
 import type { SimulatorConfigSource } from "./simulator/config";
 
@@ -12,4 +12,15 @@ import type { SimulatorConfigSource } from "./simulator/config";
 export function createModel(env: Env, simulatorSource?: SimulatorConfigSource): Model {
   const config = providerConfigFromEnv(env);
   return config ? createAiSdkModel(config) : createSimulatorModel(simulatorSource);
+}
+
+/**
+ * The concrete model a tier maps to in this process, as `<provider>/<model>` (`simulator/fast`,
+ * `openai/gpt-4.1-mini`): what model breakers and rate limits are keyed by.
+ */
+export function modelIdsFromEnv(env: Env): (tier: ModelTier) => string {
+  const config = providerConfigFromEnv(env);
+  if (!config) return (tier) => `simulator/${tier}`;
+  const { provider, models } = resolveConfig(config);
+  return (tier) => `${provider}/${models[tier]}`;
 }

@@ -4,9 +4,10 @@ import { getDatabase } from "@/db/client";
 import { getEnv } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { createModel } from "@/lib/providers";
-import { type Chain, type Model, RunLoop, type RunObserver, ToolRegistry } from "@/lib/runtime";
+import { type Chain, type Model, type ModelInvoker, RunLoop, type RunObserver, ToolRegistry } from "@/lib/runtime";
 import { PgRunStore, type PgRunStoreOptions } from "./pg-run-store";
 import { PgToolLedger } from "./pg-tool-ledger";
+import { createResilience } from "./resilience";
 import { simulatorSettingsSource } from "./simulator-settings";
 
 /** The agent teams, tools and model a process runs: everything but the stores. */
@@ -15,6 +16,8 @@ export interface RuntimeParts {
   tools: ToolRegistry;
   model: Model;
   observer?: RunObserver;
+  /** Retries, breakers and fallbacks around model calls; unset means one plain call. */
+  invokeModel?: ModelInvoker;
 }
 
 /** The chain a conversation runs when the caller does not choose one. */
@@ -28,6 +31,7 @@ export function defaultRuntimeParts(): RuntimeParts {
     chains: demoChains(),
     tools: new ToolRegistry(demoTools()),
     model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
+    invokeModel: createResilience(getDatabase(), getEnv()).invokeModel,
   };
   return defaults;
 }
@@ -39,6 +43,7 @@ export function createRunLoop(db: Database, parts: RuntimeParts, store: PgRunSto
     tools: parts.tools,
     model: parts.model,
     observer: parts.observer,
+    invokeModel: parts.invokeModel,
     store: new PgRunStore(db, store),
     ledger: new PgToolLedger(db),
     ids: { newId },
