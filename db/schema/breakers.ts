@@ -15,7 +15,9 @@ export const breakers = pgTable(
     status: text("status").notNull().default("closed"),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     /** The failure-rate window: `[{ start, calls, failures }]`, oldest first (epoch ms). */
-    window: jsonb("window").notNull().default(sql`'[]'::jsonb`),
+    window: jsonb("window")
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     openedAt: timestamp("opened_at", { withTimezone: true }),
     /** While half-open: the probe in flight holds the breaker until then. */
     probeUntil: timestamp("probe_until", { withTimezone: true }),

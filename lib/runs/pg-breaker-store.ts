@@ -11,7 +11,7 @@ import {
   defaultBreakerConfig,
   initialBreakerState,
 } from "@/lib/runtime";
-import { applyLocked, configOfRow, stateOfRow } from "./breaker-rows";
+import { applyLocked, type BreakerRow, configOfRow, stateOfRow } from "./breaker-rows";
 
 export interface PgBreakerStoreOptions {
   /** Default config per key; a row's own `config` overrides it. */
@@ -94,21 +94,23 @@ export class PgBreakerStore implements BreakerStore {
         key,
         error: error instanceof Error ? error.message : String(error),
       });
-      return { state: initialBreakerState, decision: event.type === "acquire" ? "allow" : undefined };
+      return {
+        state: initialBreakerState,
+        decision: event.type === "acquire" ? "allow" : undefined,
+      };
     }
   }
 
   /** Reads every breaker into the cache. */
   async refresh(): Promise<void> {
     try {
-      const rows = await this.db.select().from(breakers);
       const readAt = Date.now();
-      for (const row of rows) {
-        const config = configOfRow(row, this.configFor(row.key));
-        this.cache.set(row.key, { state: stateOfRow(row), config, readAt });
-      }
+      const rows = await this.db.select().from(breakers);
+      for (const row of rows) this.remember(row, readAt);
     } catch (error) {
-      log("warn", "breakers: refresh failed", { error: error instanceof Error ? error.message : String(error) });
+      log("warn", "breakers: refresh failed", {
+        error: error instanceof Error ? error.message : String(error),
+      });
     } finally {
       const waiting = this.refreshes;
       this.refreshes = [];
@@ -124,19 +126,41 @@ export class PgBreakerStore implements BreakerStore {
   private async current(key: string): Promise<Cached | undefined> {
     const cached = this.cache.get(key);
     if (cached && Date.now() - cached.readAt < this.pollMs) return cached;
+    const readAt = Date.now();
     const [row] = await this.db.select().from(breakers).where(eq(breakers.key, key));
-    if (!row) return undefined;
-    const fresh = { state: stateOfRow(row), config: configOfRow(row, this.configFor(key)), readAt: Date.now() };
-    this.cache.set(key, fresh);
-    return fresh;
+    return row ? this.remember(row, readAt) : undefined;
   }
 
-  private quickAnswer(key: string, cached: Cached, event: BreakerEvent, now: number): BreakerResult | null {
+  /**
+   * Caches a row read at `readAt`, unless a locked apply of this process wrote a newer state
+   * while the read was under way: a stale read must never overwrite what this process knows.
+   */
+  private remember(row: BreakerRow, readAt: number): Cached {
+    const known = this.cache.get(row.key);
+    if (known && known.readAt >= readAt) return known;
+    const entry = {
+      state: stateOfRow(row),
+      config: configOfRow(row, this.configFor(row.key)),
+      readAt,
+    };
+    this.cache.set(row.key, entry);
+    return entry;
+  }
+
+  private quickAnswer(
+    key: string,
+    cached: Cached,
+    event: BreakerEvent,
+    now: number,
+  ): BreakerResult | null {
     const { state, config } = cached;
     switch (event.type) {
       case "acquire":
         if (state.status === "closed") return { state, decision: "allow" };
-        if (state.status === "open" && (state.forced || now < (state.openedAt ?? now) + config.cooldownMs))
+        if (
+          state.status === "open" &&
+          (state.forced || now < (state.openedAt ?? now) + config.cooldownMs)
+        )
           return { state, decision: "reject" };
         return null;
       case "success":
@@ -156,7 +180,10 @@ export class PgBreakerStore implements BreakerStore {
 
   private batch(key: string, count: number, at: number): void {
     const pending = this.pending.get(key);
-    this.pending.set(key, { count: (pending?.count ?? 0) + count, at: Math.max(pending?.at ?? at, at) });
+    this.pending.set(key, {
+      count: (pending?.count ?? 0) + count,
+      at: Math.max(pending?.at ?? at, at),
+    });
   }
 
   private async flush(now: number): Promise<void> {
@@ -164,7 +191,13 @@ export class PgBreakerStore implements BreakerStore {
     this.pending.clear();
     for (const [key, { count, at }] of batches) {
       try {
-        const result = await applyLocked(this.db, key, { type: "success", count, at }, now, this.configFor(key));
+        const result = await applyLocked(
+          this.db,
+          key,
+          { type: "success", count, at },
+          now,
+          this.configFor(key),
+        );
         this.cache.set(key, { state: result.state, config: result.config, readAt: Date.now() });
       } catch (error) {
         log("warn", "breakers: could not record successes", {

@@ -18,7 +18,10 @@ export function breakerKeysFor(modelOf: (tier: ModelRequest["tier"]) => string) 
  * The process's resilience layer: Postgres-shared breakers (polled every second and refreshed at
  * once on a NOTIFY) and retries, around every model call the workers make.
  */
-export function createResilience(db: Database, env: Env): { invokeModel: ModelInvoker; breakers: PgBreakerStore } {
+export function createResilience(
+  db: Database,
+  env: Env,
+): { invokeModel: ModelInvoker; breakers: PgBreakerStore } {
   const breakers = new PgBreakerStore(db, { listen: listenForBreakers });
   breakers.start().catch((error: unknown) => {
     log("warn", "breakers: could not subscribe to notifications; polling only", {

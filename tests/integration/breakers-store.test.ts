@@ -10,7 +10,11 @@ import { setupTestDatabase, testDb } from "../helpers/db";
 
 setupTestDatabase();
 
-const config: BreakerConfig = { ...defaultBreakerConfig, consecutiveFailures: 3, cooldownMs: 60_000 };
+const config: BreakerConfig = {
+  ...defaultBreakerConfig,
+  consecutiveFailures: 3,
+  cooldownMs: 60_000,
+};
 const stores: PgBreakerStore[] = [];
 function store(opts: { pollMs?: number; listen?: boolean } = {}) {
   const s = new PgBreakerStore(testDb(), {
@@ -42,7 +46,9 @@ describe("breakers shared through Postgres", () => {
     expect((await b.apply("model:shared", { type: "acquire" }, Date.now())).decision).toBe("allow");
     await fail3(a, "model:shared");
     await b.nextRefresh();
-    expect((await b.apply("model:shared", { type: "acquire" }, Date.now())).decision).toBe("reject");
+    expect((await b.apply("model:shared", { type: "acquire" }, Date.now())).decision).toBe(
+      "reject",
+    );
   });
 
   it("sees the transition at once through NOTIFY, without waiting for a poll", async () => {
@@ -52,7 +58,9 @@ describe("breakers shared through Postgres", () => {
     const refreshed = b.nextRefresh();
     await fail3(a, "agent:notified");
     await refreshed;
-    expect((await b.apply("agent:notified", { type: "acquire" }, Date.now())).decision).toBe("reject");
+    expect((await b.apply("agent:notified", { type: "acquire" }, Date.now())).decision).toBe(
+      "reject",
+    );
   });
 
   it("records every transition with its counts and reason", async () => {
@@ -60,10 +68,14 @@ describe("breakers shared through Postgres", () => {
     const key = "tool:lookup_order";
     const t0 = Date.now();
     await fail3(s, key, t0);
-    expect((await s.apply(key, { type: "acquire" }, t0 + config.cooldownMs)).decision).toBe("probe");
+    expect((await s.apply(key, { type: "acquire" }, t0 + config.cooldownMs)).decision).toBe(
+      "probe",
+    );
     await s.apply(key, { type: "success", probe: true }, t0 + config.cooldownMs + 5);
     const rows = await transitionsOf(key);
-    expect(rows.map((r) => [r.fromStatus, r.toStatus, r.reason, r.consecutiveFailures, r.actorId])).toEqual([
+    expect(
+      rows.map((r) => [r.fromStatus, r.toStatus, r.reason, r.consecutiveFailures, r.actorId]),
+    ).toEqual([
       ["closed", "open", "consecutive_failures", 3, null],
       ["open", "half_open", "cooldown_elapsed", 3, null],
       ["half_open", "closed", "probe_succeeded", 3, null],
@@ -90,7 +102,8 @@ describe("breakers shared through Postgres", () => {
     const key = "agent:healthy";
     await s.apply(key, { type: "acquire" }, Date.now());
     for (let i = 0; i < 7; i++) await s.apply(key, { type: "success" }, Date.now());
-    const read = async () => (await testDb().select().from(schema.breakers).where(eq(schema.breakers.key, key)))[0];
+    const read = async () =>
+      (await testDb().select().from(schema.breakers).where(eq(schema.breakers.key, key)))[0];
     expect((await read())?.window).toEqual([]);
     await s.stop();
     const window = (await read())?.window as { calls: number; failures: number }[];
@@ -102,24 +115,34 @@ const root = path.resolve(import.meta.dirname, "../..");
 
 // A PGlite directory belongs to one process, so the two-process variant needs PostgreSQL.
 describe.runIf(process.env.DATABASE_URL)("breakers across OS processes", () => {
-  it("a breaker opened in another process is refused here after one poll", { timeout: 60_000 }, async () => {
-    const here = store({ pollMs: 250 });
-    await here.start();
-    const key = "model:other-process";
-    expect((await here.apply(key, { type: "acquire" }, Date.now())).decision).toBe("allow");
-    const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "tests/drill/breaker-process.ts", key], {
-        cwd: root,
-        env: { ...process.env },
-        stdio: ["ignore", "pipe", "inherit"],
+  it(
+    "a breaker opened in another process is refused here after one poll",
+    { timeout: 60_000 },
+    async () => {
+      const here = store({ pollMs: 250 });
+      await here.start();
+      const key = "model:other-process";
+      expect((await here.apply(key, { type: "acquire" }, Date.now())).decision).toBe("allow");
+      const output = await new Promise<string>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          ["--import", "tsx", "tests/drill/breaker-process.ts", key],
+          {
+            cwd: root,
+            env: { ...process.env },
+            stdio: ["ignore", "pipe", "inherit"],
+          },
+        );
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        child.on("error", reject);
+        child.on("exit", (code) =>
+          code === 0 ? resolve(out.trim()) : reject(new Error(`exit ${code}`)),
+        );
       });
-      let out = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      child.on("error", reject);
-      child.on("exit", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`exit ${code}`))));
-    });
-    expect(output).toBe("open");
-    await here.nextRefresh();
-    expect((await here.apply(key, { type: "acquire" }, Date.now())).decision).toBe("reject");
-  });
+      expect(output).toBe("open");
+      await here.nextRefresh();
+      expect((await here.apply(key, { type: "acquire" }, Date.now())).decision).toBe("reject");
+    },
+  );
 });
