@@ -43,6 +43,15 @@ export const actionPolicy: Record<string, ActionPolicy> = {
     access: { kind: "permission", permission: "simulator:write" },
     validInput: () => ({ enabled: "false" }),
   },
+  "app/(console)/breakers/actions.ts#forceOpenBreakerAction": {
+    access: { kind: "permission", permission: "breakers:write" },
+    // tests/integration/breakers-dal.test.ts checks that a refused caller leaves it closed.
+    validInput: () => ({ key: "agent:billing" }),
+  },
+  "app/(console)/breakers/actions.ts#resetBreakerAction": {
+    access: { kind: "permission", permission: "breakers:write" },
+    validInput: () => ({ key: "agent:billing" }),
+  },
   "app/(auth)/login/actions.ts#signInAction": {
     access: { kind: "public", why: "signing in is what an anonymous visitor does" },
   },
@@ -132,6 +141,10 @@ export const routePolicy: Record<string, RoutePolicy> = {
   "GET /api/console/conversations/[id]/live": {
     access: { kind: "permission", permission: "conversations:read" },
     samplePath: "/api/console/conversations/cnv_policy_sample/live",
+  },
+  "GET /api/console/breakers": {
+    access: { kind: "permission", permission: "breakers:read" },
+    samplePath: "/api/console/breakers",
   },
   "POST /api/v1/conversations": {
     access: { kind: "api_key" },
