@@ -4,7 +4,16 @@ import { getDatabase } from "@/db/client";
 import { getEnv } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { createModel } from "@/lib/providers";
-import { type Chain, type Model, type ModelInvoker, RunLoop, type RunObserver, ToolRegistry } from "@/lib/runtime";
+import {
+  type Chain,
+  guardTools,
+  type Model,
+  type ModelInvoker,
+  RunLoop,
+  type RunObserver,
+  systemClock,
+  ToolRegistry,
+} from "@/lib/runtime";
 import { PgRunStore, type PgRunStoreOptions } from "./pg-run-store";
 import { PgToolLedger } from "./pg-tool-ledger";
 import { createResilience } from "./resilience";
@@ -27,17 +36,23 @@ let defaults: RuntimeParts | undefined;
 
 /** The agent teams of lib/agents on the model SWITCHYARD_PROVIDER chooses (lib/providers). */
 export function defaultRuntimeParts(): RuntimeParts {
-  defaults ??= {
+  if (defaults) return defaults;
+  const { breakers, invokeModel } = createResilience(getDatabase(), getEnv());
+  defaults = {
     chains: demoChains(),
-    tools: new ToolRegistry(demoTools()),
+    tools: new ToolRegistry(guardTools(demoTools(), breakers, systemClock)),
     model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
-    invokeModel: createResilience(getDatabase(), getEnv()).invokeModel,
+    invokeModel,
   };
   return defaults;
 }
 
 /** A RunLoop whose every step commits through `db` (a pool or a transaction). */
-export function createRunLoop(db: Database, parts: RuntimeParts, store: PgRunStoreOptions = {}): RunLoop {
+export function createRunLoop(
+  db: Database,
+  parts: RuntimeParts,
+  store: PgRunStoreOptions = {},
+): RunLoop {
   return new RunLoop({
     chains: parts.chains,
     tools: parts.tools,

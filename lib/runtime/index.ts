@@ -128,3 +128,4 @@ export { defaultBreakerKeys, type ResilienceOptions, resilientInvoker } from "./
 export { type FallbackLadder, type FallbackRung, TEMPLATE_AUTHOR } from "./resilience/ladder";
 export { type BreakerStore, type CallPriority, type RateLimiter } from "./resilience/ports";
 export { defaultRetryPolicy, type RetryPolicy } from "./resilience/retry";
+export { guardTools } from "./resilience/tool-guard";

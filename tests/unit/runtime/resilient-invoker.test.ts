@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import {
   defineAgent,
+  defineTool,
   type Model,
   type ModelRequest,
   type ModelResponse,
@@ -11,6 +13,7 @@ import {
 import { defaultBreakerConfig } from "@/lib/runtime/resilience/breaker";
 import { BreakerOpenError, RetriesExhaustedError } from "@/lib/runtime/resilience/errors";
 import { resilientInvoker } from "@/lib/runtime/resilience/invoker";
+import { guardTools } from "@/lib/runtime/resilience/tool-guard";
 import {
   defaultRetryPolicy,
   retryDecision,
@@ -261,5 +264,35 @@ describe("retryDecision", () => {
       retry: true,
       delayMs: 2_997,
     });
+  });
+});
+
+describe("tool breakers", () => {
+  it("opens after consecutive tool failures and then fails fast without calling the tool", async () => {
+    const clock = new FakeClock(0);
+    const store = new MemoryBreakerStore(() => config);
+    let calls = 0;
+    let healthy = false;
+    const tool = defineTool({
+      name: "lookup",
+      description: "Look something up",
+      argsSchema: z.object({}),
+      sideEffect: "read",
+      execute: () => {
+        calls += 1;
+        return healthy ? Promise.resolve({ ok: 1 }) : Promise.reject(new Error("backend down"));
+      },
+    });
+    const [guarded] = guardTools([tool], store, clock);
+    const ctx = { idempotencyKey: "k", runId: "r", agent: "a", repeated: false };
+    for (let i = 0; i < 3; i++)
+      await expect(guarded!.execute({}, ctx)).rejects.toThrow("backend down");
+    expect(store.state("tool:lookup").status).toBe("open");
+    await expect(guarded!.execute({}, ctx)).rejects.toThrow("temporarily unavailable");
+    expect(calls).toBe(3);
+    healthy = true;
+    clock.advance(config.cooldownMs);
+    await expect(guarded!.execute({}, ctx)).resolves.toEqual({ ok: 1 });
+    expect(store.state("tool:lookup").status).toBe("closed");
   });
 });

@@ -29,7 +29,7 @@ export function BreakerCommand({
         aria-label={`${label} ${breakerKey}`}
         className={`rounded-md px-2 py-1 text-xs font-medium disabled:opacity-60 ${
           command === "force_open"
-            ? "bg-red-600 text-white hover:bg-red-700"
+            ? "border border-red-300 bg-white text-red-700 hover:bg-red-50"
             : "border border-slate-300 bg-white text-slate-700 hover:bg-slate-50"
         }`}
       >

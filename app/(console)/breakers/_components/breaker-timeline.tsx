@@ -20,14 +20,20 @@ export function BreakerTimeline(props: {
       aria-label={`State of ${props.name} over the last 30 minutes`}
       className="relative h-3 w-48 overflow-hidden rounded bg-slate-100"
     >
-      {segments.map((s) => (
-        <div
-          key={s.start}
-          title={`${breakerStatusLabels[s.status]} ${new Date(s.start).toISOString().slice(11, 19)}–${new Date(s.end).toISOString().slice(11, 19)} UTC`}
-          className={`absolute inset-y-0 ${breakerTones[s.status].bar}`}
-          style={{ left: `${s.left}%`, width: `${Math.max(s.width, 0.5)}%` }}
-        />
-      ))}
+      {segments.map((s) => {
+        // A state that lasted seconds of the half hour still gets a visible sliver, kept on the bar.
+        const width = Math.max(s.width, 1.5);
+        const left = Math.min(s.left, 100 - width);
+        return (
+          <div
+            key={s.start}
+            data-status={s.status}
+            title={`${breakerStatusLabels[s.status]} ${new Date(s.start).toISOString().slice(11, 19)}–${new Date(s.end).toISOString().slice(11, 19)} UTC`}
+            className={`absolute inset-y-0 ${breakerTones[s.status].bar}`}
+            style={{ left: `${left}%`, width: `${width}%` }}
+          />
+        );
+      })}
     </div>
   );
 }
