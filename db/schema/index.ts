@@ -5,3 +5,4 @@ export * from "./conversations";
 export * from "./settings";
 export * from "./traces";
 export * from "./breakers";
+export * from "./rate-limits";

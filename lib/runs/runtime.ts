@@ -5,6 +5,7 @@ import { getEnv } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { createModel } from "@/lib/providers";
 import {
+  type CallPriority,
   type Chain,
   guardTools,
   type Model,
@@ -27,6 +28,8 @@ export interface RuntimeParts {
   observer?: RunObserver;
   /** Retries, breakers and fallbacks around model calls; unset means one plain call. */
   invokeModel?: ModelInvoker;
+  /** The same per call priority (the rate limiter serves live before batch); wins when set. */
+  invokeModelFor?: (priority: CallPriority) => ModelInvoker;
 }
 
 /** The chain a conversation runs when the caller does not choose one. */
@@ -37,28 +40,33 @@ let defaults: RuntimeParts | undefined;
 /** The agent teams of lib/agents on the model SWITCHYARD_PROVIDER chooses (lib/providers). */
 export function defaultRuntimeParts(): RuntimeParts {
   if (defaults) return defaults;
-  const { breakers, invokeModel } = createResilience(getDatabase(), getEnv());
+  const { breakers, invokeModel, invokeModelFor } = createResilience(getDatabase(), getEnv());
   defaults = {
     chains: demoChains(),
     tools: new ToolRegistry(guardTools(demoTools(), breakers, systemClock)),
     model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
     invokeModel,
+    invokeModelFor,
   };
   return defaults;
 }
 
-/** A RunLoop whose every step commits through `db` (a pool or a transaction). */
+/**
+ * A RunLoop whose every step commits through `db` (a pool or a transaction). `priority` is the
+ * run's class for the rate limiter (runs.priority 0 = live).
+ */
 export function createRunLoop(
   db: Database,
   parts: RuntimeParts,
   store: PgRunStoreOptions = {},
+  priority: CallPriority = "live",
 ): RunLoop {
   return new RunLoop({
     chains: parts.chains,
     tools: parts.tools,
     model: parts.model,
     observer: parts.observer,
-    invokeModel: parts.invokeModel,
+    invokeModel: parts.invokeModelFor?.(priority) ?? parts.invokeModel,
     store: new PgRunStore(db, store),
     ledger: new PgToolLedger(db),
     ids: { newId },

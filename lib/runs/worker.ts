@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { newId } from "@/lib/ids";
 import { log } from "@/lib/log";
-import { ConcurrencyConflict, type RunEvent, type RunState } from "@/lib/runtime";
+import { type CallPriority, ConcurrencyConflict, type RunEvent, type RunState } from "@/lib/runtime";
 import { PgRunStore } from "./pg-run-store";
 import { createRunLoop, type RuntimeParts } from "./runtime";
 import { queryRows } from "./sql";
@@ -102,7 +102,7 @@ export class RunWorker {
   }
 
   private async claimAndDrive(limit: number): Promise<number> {
-    const rows = await queryRows<{ id: string; claims: number }>(
+    const rows = await queryRows<{ id: string; claims: number; priority: number }>(
       this.options.db,
       sql`update runs set lease_owner = ${this.id},
           lease_expires_at = now() + ${this.leaseMs} * interval '1 millisecond',
@@ -114,10 +114,11 @@ export class RunWorker {
           order by priority, available_at
           limit ${limit}
           for update skip locked)
-        returning id, claims`,
+        returning id, claims, priority`,
     );
     for (const row of rows) {
-      const work = row.claims > this.maxClaims ? this.failPoisoned(row.id) : this.drive(row.id, row.claims);
+      const work =
+        row.claims > this.maxClaims ? this.failPoisoned(row.id) : this.drive(row.id, row.claims, row.priority > 0 ? "batch" : "live");
       const task = work
         // Only bookkeeping can fail here (the database is unreachable while releasing or failing
         // a run). The lease then simply expires and another claim picks the run up; left
@@ -138,10 +139,10 @@ export class RunWorker {
     return rows.length;
   }
 
-  private async drive(runId: string, claim: number): Promise<void> {
+  private async drive(runId: string, claim: number, priority: CallPriority): Promise<void> {
     // A second claim means an earlier worker stopped mid-run: the trace shows the takeover.
     const resumed = claim > 1 ? { worker: this.id, claim } : undefined;
-    const loop = createRunLoop(this.options.db, this.options.parts, { owner: this.id, leaseMs: this.leaseMs, resumed });
+    const loop = createRunLoop(this.options.db, this.options.parts, { owner: this.id, leaseMs: this.leaseMs, resumed }, priority);
     // A long model call must not let the lease lapse while this worker is healthy.
     const heartbeat = setInterval(() => void this.renewLease(runId), Math.max(1_000, this.leaseMs / 3));
     try {

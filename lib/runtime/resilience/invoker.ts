@@ -6,7 +6,7 @@ import {
   ProviderError,
 } from "../model";
 import { type Clock } from "../ports";
-import { type BreakerStore } from "./ports";
+import { type BreakerStore, type CallPriority, type RateLimiter } from "./ports";
 import { BreakerOpenError, RetriesExhaustedError } from "./errors";
 import { defaultRetryPolicy, retryDecision, type RetryPolicy } from "./retry";
 
@@ -16,6 +16,12 @@ export interface ResilienceOptions {
   /** Breakers a call must pass, e.g. `agent:billing` and `model:simulator/standard`. */
   readonly breakerKeys?: (request: ModelRequest) => readonly string[];
   readonly retry?: Partial<RetryPolicy>;
+  /** The central rate limiter every attempt waits on (after the breakers let it through). */
+  readonly limiter?: RateLimiter;
+  /** What the limiter counts a call against; default `model:<tier>`. */
+  readonly limitKey?: (request: ModelRequest) => string;
+  /** Live conversations are served before batch work when the limiter queues. */
+  readonly priority?: CallPriority;
   /** Injected so tests are exact; default: a timer that stops on the request's abort signal. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly random?: () => number;
@@ -71,7 +77,7 @@ async function guardedCall(
   request: ModelRequest,
 ): Promise<ModelResponse> {
   const store = options.breakers;
-  if (!store) return model.generate(request);
+  if (!store) return limited(options, () => model.generate(request), request);
   const { clock } = options;
   const permits: Permit[] = [];
   for (const key of (options.breakerKeys ?? defaultBreakerKeys)(request)) {
@@ -99,13 +105,39 @@ async function guardedCall(
     );
   let response: ModelResponse;
   try {
-    response = await model.generate(request);
+    response = await limited(options, () => model.generate(request), request);
   } catch (error) {
     await report(outcomeOf(error));
     throw error;
   }
   await report("success");
   return response;
+}
+
+/** Waits for the limiter's slot (if any), makes the call and reports its real token usage. */
+async function limited(
+  options: ResilienceOptions,
+  call: () => Promise<ModelResponse>,
+  request: ModelRequest,
+): Promise<ModelResponse> {
+  const { limiter } = options;
+  if (!limiter) return call();
+  const key = options.limitKey?.(request) ?? `model:${request.tier}`;
+  const slot = await limiter.acquire(key, {
+    priority: options.priority ?? "live",
+    estimatedTokens: estimateTokens(request),
+    signal: request.signal,
+  });
+  const response = await call();
+  await slot.settle(response.usage.inputTokens + response.usage.outputTokens);
+  return response;
+}
+
+/** Charged up front: about four characters a token, plus the answer's allowance. */
+export function estimateTokens(request: ModelRequest): number {
+  let chars = request.agent.instructions.length;
+  for (const m of request.messages) chars += (m.content ?? "").length;
+  return Math.ceil(chars / 4) + (request.maxOutputTokens ?? 1_024);
 }
 
 /**

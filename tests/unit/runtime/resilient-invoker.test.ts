@@ -8,6 +8,7 @@ import {
   type ModelResponse,
   ProviderError,
   type ProviderErrorKind,
+  type RateLimiter,
   type RetryNotice,
 } from "@/lib/runtime";
 import { defaultBreakerConfig } from "@/lib/runtime/resilience/breaker";
@@ -294,5 +295,48 @@ describe("tool breakers", () => {
     clock.advance(config.cooldownMs);
     await expect(guarded!.execute({}, ctx)).resolves.toEqual({ ok: 1 });
     expect(store.state("tool:lookup").status).toBe("closed");
+  });
+});
+
+describe("rate limiting in the invoker", () => {
+  it("waits for a slot per attempt, after the breakers, with the run's priority, and settles real usage", async () => {
+    const slots: { key: string; priority: string; estimated: number; settled?: number }[] = [];
+    const limiter: RateLimiter = {
+      acquire: (key, req) => {
+        const slot: (typeof slots)[number] = {
+          key,
+          priority: req.priority,
+          estimated: req.estimatedTokens,
+        };
+        slots.push(slot);
+        return Promise.resolve({ settle: (n: number) => Promise.resolve(void (slot.settled = n)) });
+      },
+    };
+    const clock = new FakeClock(0);
+    const store = new MemoryBreakerStore(() => config);
+    const model = new FakeModel((n) => (n === 1 ? "server_error" : "ok"));
+    const invoke = resilientInvoker({
+      clock,
+      breakers: store,
+      limiter,
+      priority: "batch",
+      sleep: () => Promise.resolve(),
+      random: () => 0,
+    });
+    await invoke(model, request, { onRetry: () => undefined });
+    expect(slots.map((s) => [s.key, s.priority])).toEqual([
+      ["model:standard", "batch"],
+      ["model:standard", "batch"],
+    ]);
+    expect(slots[0]!.estimated).toBeGreaterThan(1_000);
+    expect(slots[0]!.settled).toBeUndefined();
+    expect(slots[1]!.settled).toBe(2);
+
+    // An open breaker fails fast without taking a slot.
+    await store.apply("model:standard", { type: "force_open" }, 0);
+    await expect(invoke(model, request, { onRetry: () => undefined })).rejects.toBeInstanceOf(
+      BreakerOpenError,
+    );
+    expect(slots).toHaveLength(2);
   });
 });
