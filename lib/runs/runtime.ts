@@ -30,6 +30,13 @@ export interface RuntimeParts {
   invokeModel?: ModelInvoker;
   /** The same per call priority (the rate limiter serves live before batch); wins when set. */
   invokeModelFor?: (priority: CallPriority) => ModelInvoker;
+  /**
+   * `tools` behind their breakers, for loops that commit through the pool (createRunLoop). The
+   * breaker store writes through the pool, so a loop that runs tools inside a transaction (the
+   * history backfill) must use the plain `tools`: on PGlite, one connection, it would wait for
+   * itself.
+   */
+  guardedTools?: ToolRegistry;
 }
 
 /** The chain a conversation runs when the caller does not choose one. */
@@ -43,7 +50,8 @@ export function defaultRuntimeParts(): RuntimeParts {
   const { breakers, invokeModel, invokeModelFor } = createResilience(getDatabase(), getEnv());
   defaults = {
     chains: demoChains(),
-    tools: new ToolRegistry(guardTools(demoTools(), breakers, systemClock)),
+    tools: new ToolRegistry(demoTools()),
+    guardedTools: new ToolRegistry(guardTools(demoTools(), breakers, systemClock)),
     model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
     invokeModel,
     invokeModelFor,
@@ -53,7 +61,8 @@ export function defaultRuntimeParts(): RuntimeParts {
 
 /**
  * A RunLoop whose every step commits through `db` (a pool or a transaction). `priority` is the
- * run's class for the rate limiter (runs.priority 0 = live).
+ * run's class for the rate limiter (runs.priority 0 = live). Breakers and the rate limiter write
+ * through the pool: over a transaction, only create runs or record decisions; never drive steps.
  */
 export function createRunLoop(
   db: Database,
@@ -63,7 +72,7 @@ export function createRunLoop(
 ): RunLoop {
   return new RunLoop({
     chains: parts.chains,
-    tools: parts.tools,
+    tools: parts.guardedTools ?? parts.tools,
     model: parts.model,
     observer: parts.observer,
     invokeModel: parts.invokeModelFor?.(priority) ?? parts.invokeModel,
