@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { newId } from "@/lib/ids";
-import type { CallPriority, RateLimiter } from "@/lib/runtime";
+import { abortableSleep, type CallPriority, type RateLimiter } from "@/lib/runtime";
 import { queryRows } from "./sql";
 
 /** Requests and tokens a provider/model key may use per window (a minute by default). */
@@ -61,7 +61,7 @@ export class PgRateLimiter implements RateLimiter {
           this.tryGrant(tx as unknown as Database, id, key, rank, tokens),
         );
         if (attempt.granted) break;
-        await sleep(attempt.waitMs, request.signal);
+        await abortableSleep(attempt.waitMs, request.signal);
       }
     } catch (error) {
       await this.db
@@ -127,20 +127,4 @@ export class PgRateLimiter implements RateLimiter {
     const freeIn = usage?.free_in_ms ?? this.pollMs;
     return { granted: false, waitMs: Math.max(5, Math.min(this.pollMs, Math.ceil(freeIn))) };
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted)
-      return reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

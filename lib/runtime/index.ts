@@ -124,7 +124,12 @@ export {
   windowCounts,
 } from "./resilience/breaker";
 export { BreakerOpenError, RetriesExhaustedError } from "./resilience/errors";
-export { defaultBreakerKeys, type ResilienceOptions, resilientInvoker } from "./resilience/invoker";
+export {
+  abortableSleep,
+  defaultBreakerKeys,
+  type ResilienceOptions,
+  resilientInvoker,
+} from "./resilience/invoker";
 export { type FallbackLadder, type FallbackRung, TEMPLATE_AUTHOR } from "./resilience/ladder";
 export { type BreakerStore, type CallPriority, type RateLimiter } from "./resilience/ports";
 export { defaultRetryPolicy, type RetryPolicy } from "./resilience/retry";

@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { asc, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import * as schema from "@/db/schema";
@@ -7,6 +5,7 @@ import { listenForBreakers } from "@/lib/runs/notify";
 import { PgBreakerStore } from "@/lib/runs/pg-breaker-store";
 import { type BreakerConfig, defaultBreakerConfig } from "@/lib/runtime";
 import { setupTestDatabase, testDb } from "../helpers/db";
+import { runScriptProcess } from "../helpers/processes";
 
 setupTestDatabase();
 
@@ -111,8 +110,6 @@ describe("breakers shared through Postgres", () => {
   });
 });
 
-const root = path.resolve(import.meta.dirname, "../..");
-
 // A PGlite directory belongs to one process, so the two-process variant needs PostgreSQL.
 describe.runIf(process.env.DATABASE_URL)("breakers across OS processes", () => {
   it(
@@ -123,23 +120,7 @@ describe.runIf(process.env.DATABASE_URL)("breakers across OS processes", () => {
       await here.start();
       const key = "model:other-process";
       expect((await here.apply(key, { type: "acquire" }, Date.now())).decision).toBe("allow");
-      const output = await new Promise<string>((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          ["--import", "tsx", "tests/drill/breaker-process.ts", key],
-          {
-            cwd: root,
-            env: { ...process.env },
-            stdio: ["ignore", "pipe", "inherit"],
-          },
-        );
-        let out = "";
-        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-        child.on("error", reject);
-        child.on("exit", (code) =>
-          code === 0 ? resolve(out.trim()) : reject(new Error(`exit ${code}`)),
-        );
-      });
+      const output = await runScriptProcess("tests/drill/breaker-process.ts", [key]);
       expect(output).toBe("open");
       await here.nextRefresh();
       expect((await here.apply(key, { type: "acquire" }, Date.now())).decision).toBe("reject");

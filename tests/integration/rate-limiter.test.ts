@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { asc, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as schema from "@/db/schema";
 import { PgRateLimiter, type RateLimits } from "@/lib/runs/pg-rate-limiter";
 import { queryRows } from "@/lib/runs/sql";
 import { setupTestDatabase, testDb } from "../helpers/db";
+import { runScriptProcess } from "../helpers/processes";
 
 setupTestDatabase();
 
@@ -136,27 +135,7 @@ describe("central rate limiter", () => {
   });
 });
 
-const root = path.resolve(import.meta.dirname, "../..");
-
-function runProcess(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "tests/drill/rate-limit-process.ts", ...args],
-      {
-        cwd: root,
-        env: { ...process.env },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve(out.trim()) : reject(new Error(`exit ${code}`)),
-    );
-  });
-}
+const runProcess = (args: string[]) => runScriptProcess("tests/drill/rate-limit-process.ts", args);
 
 // A PGlite directory belongs to one process, so the two-process variant needs PostgreSQL.
 describe.runIf(process.env.DATABASE_URL)("central rate limiter across OS processes", () => {

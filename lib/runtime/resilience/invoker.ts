@@ -150,7 +150,8 @@ function outcomeOf(error: unknown): "success" | "failure" | "cancel" {
   return error.retryable ? "failure" : "success";
 }
 
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted)
       return reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
