@@ -32,6 +32,12 @@ const envSchema = z.object({
   SWITCHYARD_METRICS_TOKEN: z.string().min(16).optional(),
   /** Runs each process drives at once; 0 turns the in-process worker off. */
   SWITCHYARD_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(1000).default(16),
+  /**
+   * Central rate limit per provider model, shared by every process (defaults in
+   * lib/runs/resilience.ts: 500 requests, 200,000 tokens a minute); 0 turns a limit off.
+   */
+  SWITCHYARD_RATE_LIMIT_RPM: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  SWITCHYARD_RATE_LIMIT_TPM: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });

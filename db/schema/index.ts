@@ -7,3 +7,5 @@ export * from "./traces";
 export * from "./escalations";
 export * from "./costs";
 export * from "./rollouts";
+export * from "./breakers";
+export * from "./rate-limits";

@@ -2,7 +2,9 @@ import { z } from "zod";
 import {
   defineAgent,
   defineTool,
+  type FallbackLadder,
   reviewVerdictSchema,
+  type RunState,
   supervisor,
   type ToolDefinition,
 } from "@/lib/runtime";
@@ -78,6 +80,35 @@ const reviewer = defineAgent({
   critical: true,
 });
 
+/**
+ * A canned answer for when no agent can be reached: the help-center article that matches the
+ * customer's words, in fixed wording (trusted text; nothing the customer wrote is echoed). With no
+ * matching article it declines, and the conversation goes to a person.
+ */
+export function helpCenterTemplate(state: Readonly<RunState>): z.infer<typeof replySchema> | undefined {
+  const article = searchArticles(state.input);
+  if (!article) return undefined;
+  return {
+    reply: `Our assistant can't look into this right now, but this help-center article should help — ${article.title}: ${article.body} (${article.id}). If it doesn't, reply here and a member of our support team will follow up.`,
+    confidence: 1,
+    citations: [article.id],
+  };
+}
+
+/**
+ * When a specialist's model call cannot be made (its breaker is open, its retries ran out), the
+ * general agent answers; when that fails too, the help-center template; then a person. The
+ * reviewer's input is a review request no other agent could answer, so it skips to the template.
+ */
+export const supportFallback: FallbackLadder = {
+  rungs: [
+    { kind: "agent", agent: "general" },
+    { kind: "template", answer: helpCenterTemplate },
+    { kind: "human" },
+  ],
+  skipAgentRungs: ["reviewer"],
+};
+
 /** Triage → billing / technical / general; every reply is gated by the reviewer. */
 export const supportChain = supervisor({
   name: "support",
@@ -85,6 +116,7 @@ export const supportChain = supervisor({
   specialists: [billing, technical, general],
   reviewer: { agent: reviewer, minConfidence: MIN_REPLY_CONFIDENCE, maxRevisions: 1 },
   limits: { maxSteps: 16, maxHandoffs: 4, budgetMs: 120_000 },
+  fallback: supportFallback,
 });
 
 const orderIdSchema = z.string().regex(/^[A-Z0-9-]{3,32}$/);

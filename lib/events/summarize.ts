@@ -89,6 +89,13 @@ export function summarizeEvent(type: string, data: unknown): string {
       if (delay !== undefined) parts.push(`after ${Math.round(delay)} ms`);
       break;
     }
+    case "fallback": {
+      parts.push(`fallback ${s("from") ?? "?"} → ${s("to") ?? "?"}`);
+      if (n("rung") !== undefined) parts.push(`rung ${n("rung")}`);
+      const detail = s("detail");
+      parts.push(`${s("reason") ?? "?"}${detail ? `: ${truncateText(detail, 60)}` : ""}`);
+      break;
+    }
     case "interrupted": {
       const ids = field(d, "interruptionIds", z.array(str)) ?? [];
       parts.push(`interrupted · awaiting ${ids.length} human decision${ids.length === 1 ? "" : "s"}`);

@@ -20,3 +20,14 @@ export function tierModels(env: Env): Readonly<Record<ModelTier, string>> {
   if (!config) return { fast: "simulator/fast", standard: "simulator/standard", strong: "simulator/strong" };
   return resolveConfig(config).models;
 }
+
+/**
+ * The concrete model a tier maps to in this process, as `<provider>/<model>` (`simulator/fast`,
+ * `openai/gpt-4.1-mini`): what model breakers and rate limits are keyed by.
+ */
+export function modelIdsFromEnv(env: Env): (tier: ModelTier) => string {
+  const config = providerConfigFromEnv(env);
+  if (!config) return (tier) => `simulator/${tier}`;
+  const { provider, models } = resolveConfig(config);
+  return (tier) => `${provider}/${models[tier]}`;
+}

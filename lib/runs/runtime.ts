@@ -9,16 +9,21 @@ import { createModel, tierModels } from "@/lib/providers";
 import { AgentCatalog } from "@/lib/rollouts/catalog";
 import { RolloutRouting } from "@/lib/rollouts/routing";
 import {
+  type CallPriority,
   type Chain,
+  guardTools,
   type Model,
+  type ModelInvoker,
   type Pricing,
   RunLoop,
   type RunObserver,
   type SpendGate,
+  systemClock,
   ToolRegistry,
 } from "@/lib/runtime";
 import { PgRunStore, type PgRunStoreOptions } from "./pg-run-store";
 import { PgToolLedger } from "./pg-tool-ledger";
+import { createResilience } from "./resilience";
 import { simulatorSettingsSource } from "./simulator-settings";
 
 /** The agent teams, tools and model a process runs: everything but the stores. */
@@ -36,6 +41,17 @@ export interface RuntimeParts {
    * console-created versions a run pinned before a loop needs them. Absent: newest code versions.
    */
   versions?: VersionRouting;
+  /** Retries, breakers and fallbacks around model calls; unset means one plain call. */
+  invokeModel?: ModelInvoker;
+  /** The same per call priority (the rate limiter serves live before batch); wins when set. */
+  invokeModelFor?: (priority: CallPriority) => ModelInvoker;
+  /**
+   * `tools` behind their breakers, for loops that commit through the pool (createRunLoop). The
+   * breaker store writes through the pool, so a loop that runs tools inside a transaction (the
+   * history backfill) must use the plain `tools`: on PGlite, one connection, it would wait for
+   * itself.
+   */
+  guardedTools?: ToolRegistry;
 }
 
 export interface VersionRouting {
@@ -51,32 +67,45 @@ let defaults: RuntimeParts | undefined;
 
 /** The agent teams of lib/agents on the model SWITCHYARD_PROVIDER chooses (lib/providers). */
 export function defaultRuntimeParts(): RuntimeParts {
-  if (!defaults) {
-    const catalog = new AgentCatalog(getDatabase, demoChains());
-    defaults = {
-      // A getter: the catalog lists console-created versions as runs come to need them.
-      get chains() {
-        return catalog.chains;
-      },
-      tools: new ToolRegistry(demoTools()),
-      model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
-      pricing: priceBookSource(getDatabase(), { tierModels: tierModels(getEnv()) }),
-      spendGate: new PgSpendGate(getDatabase()),
-      versions: new RolloutRouting(catalog),
-    };
-  }
+  if (defaults) return defaults;
+  const { breakers, invokeModel, invokeModelFor } = createResilience(getDatabase(), getEnv());
+  const catalog = new AgentCatalog(getDatabase, demoChains());
+  defaults = {
+    // A getter: the catalog lists console-created versions as runs come to need them.
+    get chains() {
+      return catalog.chains;
+    },
+    tools: new ToolRegistry(demoTools()),
+    guardedTools: new ToolRegistry(guardTools(demoTools(), breakers, systemClock)),
+    model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
+    invokeModel,
+    invokeModelFor,
+    pricing: priceBookSource(getDatabase(), { tierModels: tierModels(getEnv()) }),
+    spendGate: new PgSpendGate(getDatabase()),
+    versions: new RolloutRouting(catalog),
+  };
   return defaults;
 }
 
-/** A RunLoop whose every step commits through `db` (a pool or a transaction). */
-export function createRunLoop(db: Database, parts: RuntimeParts, store: PgRunStoreOptions = {}): RunLoop {
+/**
+ * A RunLoop whose every step commits through `db` (a pool or a transaction). `priority` is the
+ * run's class for the rate limiter (runs.priority 0 = live). Breakers and the rate limiter write
+ * through the pool: over a transaction, only create runs or record decisions; never drive steps.
+ */
+export function createRunLoop(
+  db: Database,
+  parts: RuntimeParts,
+  store: PgRunStoreOptions = {},
+  priority: CallPriority = "live",
+): RunLoop {
   return new RunLoop({
     chains: parts.chains,
-    tools: parts.tools,
+    tools: parts.guardedTools ?? parts.tools,
     model: parts.model,
     observer: parts.observer,
     pricing: parts.pricing,
     spendGate: parts.spendGate,
+    invokeModel: parts.invokeModelFor?.(priority) ?? parts.invokeModel,
     store: new PgRunStore(db, store),
     ledger: new PgToolLedger(db),
     ids: { newId },

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { newId } from "@/lib/ids";
 import { log } from "@/lib/log";
-import { ConcurrencyConflict, type RunEvent, type RunState } from "@/lib/runtime";
+import { type CallPriority, ConcurrencyConflict, type RunEvent, type RunState } from "@/lib/runtime";
 import { PgRunStore } from "./pg-run-store";
 import { createRunLoop, type RuntimeParts } from "./runtime";
 import { queryRows } from "./sql";
@@ -103,7 +103,7 @@ export class RunWorker {
   }
 
   private async claimAndDrive(limit: number): Promise<number> {
-    const rows = await queryRows<{ id: string; claims: number; versions: unknown }>(
+    const rows = await queryRows<{ id: string; claims: number; versions: unknown; priority: number }>(
       this.options.db,
       sql`update runs set lease_owner = ${this.id},
           lease_expires_at = now() + ${this.leaseMs} * interval '1 millisecond',
@@ -115,11 +115,14 @@ export class RunWorker {
           order by priority, available_at
           limit ${limit}
           for update skip locked)
-        returning id, claims, checkpoint->'versions' as versions`,
+        returning id, claims, checkpoint->'versions' as versions, priority`,
     );
     for (const row of rows) {
+      const priority = row.priority > 0 ? "batch" : "live";
       const work =
-        row.claims > this.maxClaims ? this.failPoisoned(row.id) : this.drive(row.id, row.claims, pinnedVersions(row.versions));
+        row.claims > this.maxClaims
+          ? this.failPoisoned(row.id)
+          : this.drive(row.id, row.claims, pinnedVersions(row.versions), priority);
       const task = work
         // Only bookkeeping can fail here (the database is unreachable while releasing or failing
         // a run). The lease then simply expires and another claim picks the run up; left
@@ -140,12 +143,17 @@ export class RunWorker {
     return rows.length;
   }
 
-  private async drive(runId: string, claim: number, versions: Record<string, number>): Promise<void> {
+  private async drive(
+    runId: string,
+    claim: number,
+    versions: Record<string, number>,
+    priority: CallPriority,
+  ): Promise<void> {
     // Console-created versions the run pinned must be known before the loop resolves them.
     await this.options.parts.versions?.ensure(versions);
     // A second claim means an earlier worker stopped mid-run: the trace shows the takeover.
     const resumed = claim > 1 ? { worker: this.id, claim } : undefined;
-    const loop = createRunLoop(this.options.db, this.options.parts, { owner: this.id, leaseMs: this.leaseMs, resumed });
+    const loop = createRunLoop(this.options.db, this.options.parts, { owner: this.id, leaseMs: this.leaseMs, resumed }, priority);
     // A long model call must not let the lease lapse while this worker is healthy.
     const heartbeat = setInterval(() => void this.renewLease(runId), Math.max(1_000, this.leaseMs / 3));
     try {

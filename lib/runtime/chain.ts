@@ -1,5 +1,6 @@
 import { type AgentDefinition, agentKey } from "./agent";
 import { ConfigurationError } from "./errors";
+import { checkLadder, type FallbackLadder } from "./resilience/ladder";
 import {
   type EscalationReason,
   type HumanDecision,
@@ -57,6 +58,8 @@ export interface Chain {
    * version never makes it the default.
    */
   readonly defaultVersions?: Readonly<Record<string, number>>;
+  /** Where a thread goes when its model call cannot be made (resilience/ladder.ts). */
+  readonly fallback?: FallbackLadder;
   /** Threads opened when a run starts. */
   entry(input: string): readonly ThreadSpec[];
   /** Called with the thread already marked done and its output set. */
@@ -73,6 +76,7 @@ export interface Chain {
 export interface ChainBase {
   name: string;
   limits?: Partial<ChainLimits>;
+  fallback?: FallbackLadder;
 }
 
 /**
@@ -80,7 +84,10 @@ export interface ChainBase {
  * and that every handoff target is part of the chain.
  * @throws ConfigurationError
  */
-export function assembleChain(base: ChainBase, chain: Omit<Chain, "name" | "limits">): Chain {
+export function assembleChain(
+  base: ChainBase,
+  chain: Omit<Chain, "name" | "limits" | "fallback">,
+): Chain {
   const limits = { ...defaultChainLimits, ...base.limits };
   if (limits.maxSteps < 1 || limits.maxHandoffs < 0 || limits.budgetMs <= 0) {
     throw new ConfigurationError(`chain ${base.name}: limits must be positive`);
@@ -100,7 +107,13 @@ export function assembleChain(base: ChainBase, chain: Omit<Chain, "name" | "limi
       );
     }
   }
-  return Object.freeze({ ...chain, name: base.name, limits: Object.freeze(limits) });
+  checkLadder(base, chain.agents);
+  return Object.freeze({
+    ...chain,
+    name: base.name,
+    limits: Object.freeze(limits),
+    fallback: base.fallback,
+  });
 }
 
 /**

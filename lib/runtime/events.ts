@@ -118,6 +118,19 @@ export const runEventSchema = z.discriminatedUnion("type", [
     attempt: z.number().int(),
     delayMs: z.number().optional(),
   }),
+  z.object({
+    ...base,
+    type: z.literal("fallback"),
+    threadId: z.string(),
+    /** The agent whose call could not be made; the event is attributed to it. */
+    from: z.string(),
+    /** The rung that takes over: an agent, `fallback-template` or `human`. */
+    to: z.string(),
+    /** Position on the chain's ladder; the specialists are rung 0. */
+    rung: z.number().int(),
+    reason: z.enum(["provider_error", "retries_exhausted", "breaker_open"]),
+    detail: z.string().optional(),
+  }),
   z.object({ ...base, type: z.literal("interrupted"), interruptionIds: z.array(z.string()) }),
   z.object({
     ...base,

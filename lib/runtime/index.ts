@@ -129,3 +129,30 @@ export {
   type ToolDefinition,
   ToolRegistry,
 } from "./tools";
+export {
+  applyBreakerEvent,
+  type BreakerConfig,
+  type BreakerDecision,
+  type BreakerEvent,
+  type BreakerResult,
+  type BreakerState,
+  type BreakerStatus,
+  breakerStatuses,
+  type BreakerTransition,
+  defaultBreakerConfig,
+  initialBreakerState,
+  type TransitionReason,
+  transitionReasons,
+  windowCounts,
+} from "./resilience/breaker";
+export { BreakerOpenError, RetriesExhaustedError } from "./resilience/errors";
+export {
+  abortableSleep,
+  defaultBreakerKeys,
+  type ResilienceOptions,
+  resilientInvoker,
+} from "./resilience/invoker";
+export { type FallbackLadder, type FallbackRung, TEMPLATE_AUTHOR } from "./resilience/ladder";
+export { type BreakerStore, type CallPriority, type RateLimiter } from "./resilience/ports";
+export { defaultRetryPolicy, type RetryPolicy } from "./resilience/retry";
+export { guardTools } from "./resilience/tool-guard";

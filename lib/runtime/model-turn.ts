@@ -5,6 +5,7 @@ import { type StepContext } from "./context";
 import { type ModelRequest, type ModelResponse, ProviderError } from "./model";
 import { type EventPayload } from "./events";
 import { type EventRecorder } from "./recorder";
+import { BreakerOpenError, type CallFailure, callFailureOf } from "./resilience/errors";
 import { type Message, type RunState, type Thread, type ToolCall } from "./state";
 import { checkOutput, correctionPrompt } from "./validation";
 
@@ -12,7 +13,7 @@ import { checkOutput, correctionPrompt } from "./validation";
 export type ModelTurn =
   | { kind: "tool_calls"; calls: ToolCall[]; text?: string }
   | { kind: "output"; output: unknown }
-  | { kind: "failed"; reason: "validation_failed" | "provider_error"; detail: string }
+  | { kind: "failed"; reason: "validation_failed" | CallFailure; detail: string }
   | { kind: "budget_exhausted"; breach: BudgetBreach };
 
 type CallResult =
@@ -45,7 +46,7 @@ export async function takeModelTurn(
       if (result.error.kind !== "malformed_output") {
         return {
           kind: "failed",
-          reason: "provider_error",
+          reason: callFailureOf(result.error),
           detail: `${result.error.kind}: ${result.error.message}`,
         };
       }
@@ -147,6 +148,8 @@ function failedCall(
   // Anything but a classified provider error is a system failure: let it escape so the step is
   // not committed and the run stays at its last checkpoint for another worker.
   if (!(error instanceof ProviderError)) throw error;
+  // Nothing went upstream: no llm_call to record; the fallback event says why.
+  if (error instanceof BreakerOpenError) return { kind: "error", error };
   const usage = { inputTokens: 0, outputTokens: 0 };
   const detail = { kind: error.kind, message: error.message, retryAfterMs: error.retryAfterMs };
   rec.agent(agent, {

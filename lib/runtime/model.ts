@@ -20,6 +20,8 @@ export interface ModelRequest {
   readonly outputSchema?: z.ZodType;
   readonly maxOutputTokens?: number;
   readonly signal?: AbortSignal;
+  /** 1 for the first call, 2… for retries of the same request (set by a retrying invoker). */
+  readonly attempt?: number;
 }
 
 export interface TokenUsage {

@@ -8,6 +8,7 @@ import { type EventDraft } from "./events";
 import { performHandoff } from "./handoff";
 import { type ModelTurn, takeModelTurn } from "./model-turn";
 import { EventRecorder } from "./recorder";
+import { escalationFor, fallBack } from "./resilience/ladder";
 import { type RunState, type Thread } from "./state";
 import { executePendingCalls } from "./tool-execution";
 import { type CallCounter, planToolCalls } from "./tool-planning";
@@ -88,7 +89,8 @@ function applyTurn(
 ): void {
   switch (turn.kind) {
     case "failed":
-      escalateRun(state, turn.reason, turn.detail, rec);
+      if (fallBack(ctx.chain, state, thread, agent, turn, rec, ctx.clock.now())) return;
+      escalateRun(state, escalationFor(turn.reason), turn.detail, rec);
       return;
     case "budget_exhausted":
       finishOnBudget(state, turn.breach, rec);

@@ -35,6 +35,7 @@ export type SpanKind =
   | "handoff"
   | "validation"
   | "retry"
+  | "fallback"
   | "guardrail"
   | "escalation"
   | "resume"
@@ -198,6 +199,17 @@ function spanOf(
           "switchyard.reason": e.reason,
           ...(e.delayMs === undefined ? {} : { "switchyard.delay_ms": e.delayMs }),
         },
+      });
+    case "fallback":
+      return base(id, parent, "fallback", `fallback ${e.from} → ${e.to}`, e, {
+        // The call could not be made; the ladder answered instead, so the step is not an error.
+        attributes: {
+          "switchyard.fallback.from": e.from,
+          "switchyard.fallback.to": e.to,
+          "switchyard.fallback.rung": e.rung,
+          "switchyard.reason": e.reason,
+        },
+        payload: { detail: e.detail ?? null },
       });
     case "escalated":
       return base(id, rootSpanId(runId), "escalation", `escalated: ${e.reason}`, e, {

@@ -72,6 +72,15 @@ export const actionPolicy: Record<string, ActionPolicy> = {
     access: { kind: "permission", permission: "inbox:write" },
     validInput: () => ({ id: policyEscalationId }),
   },
+  "app/(console)/breakers/actions.ts#forceOpenBreakerAction": {
+    access: { kind: "permission", permission: "breakers:write" },
+    // tests/integration/breakers-dal.test.ts checks that a refused caller leaves it closed.
+    validInput: () => ({ key: "agent:billing" }),
+  },
+  "app/(console)/breakers/actions.ts#resetBreakerAction": {
+    access: { kind: "permission", permission: "breakers:write" },
+    validInput: () => ({ key: "agent:billing" }),
+  },
   "app/(auth)/login/actions.ts#signInAction": {
     access: { kind: "public", why: "signing in is what an anonymous visitor does" },
   },
@@ -215,6 +224,10 @@ export const routePolicy: Record<string, RoutePolicy> = {
   "GET /api/console/inbox/count": {
     access: { kind: "permission", permission: "inbox:read" },
     samplePath: "/api/console/inbox/count",
+  },
+  "GET /api/console/breakers": {
+    access: { kind: "permission", permission: "breakers:read" },
+    samplePath: "/api/console/breakers",
   },
   "POST /api/v1/conversations": {
     access: { kind: "api_key" },

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { supportChain, supportTools } from "@/lib/agents/support-team";
 import { createAiSdkModel, defaultModels } from "@/lib/providers/ai-sdk";
-import { type RunEvent, RunLoop, ToolRegistry } from "@/lib/runtime";
+import { type Chain, type RunEvent, RunLoop, ToolRegistry } from "@/lib/runtime";
 import { MemoryRunStore, MemoryToolLedger, sequentialIds } from "@/lib/runtime/testing";
 import {
   agentOf,
@@ -32,7 +32,11 @@ afterAll(async () => {
   await server.close();
 });
 
-function harness() {
+// Fault classification is checked on one failed call and its escalation; with the support team's
+// fallback ladder the general agent would take over instead (tests/integration/outage-drill.test.ts).
+const withoutLadder: Chain = { ...supportChain, fallback: undefined };
+
+function harness(chain: Chain = supportChain) {
   const model = createAiSdkModel({
     provider: "anthropic",
     apiKey,
@@ -41,7 +45,7 @@ function harness() {
   });
   const store = new MemoryRunStore();
   const loop = new RunLoop({
-    chains: [supportChain],
+    chains: [chain],
     model,
     store,
     ledger: new MemoryToolLedger(),
@@ -119,7 +123,7 @@ describe("Anthropic Messages through the AI SDK", () => {
       status: 529,
       body: { type: "error", error: { type: "overloaded_error", message: "Overloaded" } },
     });
-    const first = harness();
+    const first = harness(withoutLadder);
     const overloaded = await first.loop.start("support", question);
     expect(overloaded.status).toBe("escalated");
     expect(ofType(first.store.events(overloaded.runId), "llm_call")).toMatchObject([
@@ -132,7 +136,7 @@ describe("Anthropic Messages through the AI SDK", () => {
       headers: { "retry-after": "20" },
       body: { type: "error", error: { type: "rate_limit_error", message: "Too many requests" } },
     });
-    const second = harness();
+    const second = harness(withoutLadder);
     const limited = await second.loop.start("support", question);
     expect(ofType(second.store.events(limited.runId), "llm_call")).toMatchObject([
       { error: { kind: "rate_limit", retryAfterMs: 20_000 } },

@@ -6,7 +6,7 @@ import {
   createAiSdkModel,
   providerConfigFromEnv,
 } from "@/lib/providers/ai-sdk";
-import { type Model, ProviderError, type RunEvent, RunLoop, ToolRegistry } from "@/lib/runtime";
+import { type Chain, type Model, ProviderError, type RunEvent, RunLoop, ToolRegistry } from "@/lib/runtime";
 import { MemoryRunStore, MemoryToolLedger, sequentialIds } from "@/lib/runtime/testing";
 import {
   agentOf,
@@ -41,7 +41,11 @@ afterAll(async () => {
   await server.close();
 });
 
-function harness(overrides: Partial<AiSdkModelConfig> = {}) {
+// The fault tests look at one failed call and its escalation; the support team's fallback ladder
+// (tests/integration/outage-drill.test.ts) would answer from a lower rung instead.
+const withoutLadder: Chain = { ...supportChain, fallback: undefined };
+
+function harness(overrides: Partial<AiSdkModelConfig> = {}, chain: Chain = supportChain) {
   const model = createAiSdkModel({
     provider: "openai",
     apiKey,
@@ -51,13 +55,13 @@ function harness(overrides: Partial<AiSdkModelConfig> = {}) {
     structuredOutput: "native",
     ...overrides,
   });
-  return runtimeOn(model);
+  return runtimeOn(model, chain);
 }
 
-function runtimeOn(model: Model) {
+function runtimeOn(model: Model, chain: Chain = supportChain) {
   const store = new MemoryRunStore();
   const loop = new RunLoop({
-    chains: [supportChain],
+    chains: [chain],
     model,
     store,
     ledger: new MemoryToolLedger(),
@@ -192,7 +196,7 @@ describe("OpenAI Chat Completions through the AI SDK", () => {
 describe("provider faults surface as classified errors in the run", () => {
   it("429 with Retry-After: rate_limit with retryAfterMs, then escalation", async () => {
     server.enqueue(reply.rateLimited("7"));
-    const { loop, store } = harness();
+    const { loop, store } = harness({}, withoutLadder);
 
     const state = await loop.start("support", question);
 
@@ -210,7 +214,7 @@ describe("provider faults surface as classified errors in the run", () => {
 
   it("500: server_error, then escalation", async () => {
     server.enqueue(reply.serverError(500));
-    const { loop, store } = harness();
+    const { loop, store } = harness({}, withoutLadder);
 
     const state = await loop.start("support", question);
 
@@ -223,7 +227,7 @@ describe("provider faults surface as classified errors in the run", () => {
 
   it("a hang past timeoutMs: timeout, then escalation", async () => {
     server.enqueue(reply.hang());
-    const { loop, store } = harness({ timeoutMs: 300 });
+    const { loop, store } = harness({ timeoutMs: 300 }, withoutLadder);
 
     const started = Date.now();
     const state = await loop.start("support", question);

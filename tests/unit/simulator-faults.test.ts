@@ -232,3 +232,25 @@ describe("fault rates and targets", () => {
     expect(faultKinds).toEqual(["rate_limit", "server_error", "timeout", "malformed_json", "schema_violation", "disallowed_tool"]);
   });
 });
+
+describe("attempt-aware fault draws", () => {
+  const half = config({ faults: [onlyRate("server_error", 0.5)] });
+  const failed = async (text: string, attempt?: number) =>
+    (await outcome(model(half), { ...request("general", text), attempt })) as { error?: string };
+
+  it("draws a retry's fault afresh, so a retried request can succeed, and stays deterministic", async () => {
+    const texts = Array.from({ length: 80 }, (_, i) => `question number ${i}`);
+    const firstFailures: string[] = [];
+    for (const text of texts) if ((await failed(text)).error) firstFailures.push(text);
+    expect(firstFailures.length).toBeGreaterThan(20);
+    const retried = await Promise.all(firstFailures.map((t) => failed(t, 2)));
+    const recovered = retried.filter((r) => !r.error).length;
+    // Independent draws at 50%: some retries succeed and some fail again.
+    expect(recovered).toBeGreaterThan(0);
+    expect(recovered).toBeLessThan(firstFailures.length);
+    // The same attempt of the same request always draws the same way.
+    expect(await Promise.all(firstFailures.map((t) => failed(t, 2)))).toEqual(retried);
+    // Attempt 1 (or none) hashes as before attempts existed.
+    expect((await failed(firstFailures[0]!, 1)).error).toBe("server_error");
+  });
+});

@@ -1,19 +1,23 @@
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { authorizePage } from "@/lib/auth/authorize";
+import { can } from "@/lib/auth/permissions";
+import { listBreakers } from "@/lib/dal/breakers";
+import { BreakersBoard } from "./_components/breakers-board";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Circuit breakers" };
 
 export default async function Page() {
-  await authorizePage("breakers:read");
+  const actor = await authorizePage("breakers:read");
+  const initial = await listBreakers();
   return (
     <>
-      <PageHeader title="Circuit breakers" description="Live state of every breaker per agent, tool and model, with recent transitions. Admins can trip or reset a breaker." />
-      <EmptyState title="No breakers yet">
-        A breaker appears here for each agent, tool and model the first time it is called, closed, open or half-open, with its failure counts and a timeline of transitions.
-      </EmptyState>
+      <PageHeader
+        title="Circuit breakers"
+        description="Live state of every breaker per model, agent and tool, shared by every worker. An open breaker fails fast and its calls fall down the fallback ladder (specialist → general agent → help-center template → a person); after the cooldown one probe decides whether it closes."
+      />
+      <BreakersBoard initial={initial} canWrite={can(actor.role, "breakers:write")} />
     </>
   );
 }

@@ -12,11 +12,18 @@ export interface CallKey {
   readonly agent: string;
   /** The request's messages, serialised once per call. */
   readonly messages: string;
+  /**
+   * A retry's attempt number (2, 3…). It enters every draw, so a retried request can succeed
+   * where the identical first call failed, and the same attempt still draws the same way.
+   */
+  readonly attempt?: number;
 }
 
 /** A uniform number in [0, 1) derived from the call key and a salt. */
 export function uniform(key: CallKey, salt: string): number {
-  const digest = createHash("sha256").update(`${salt}|${key.seed}|${key.agent}|${key.messages}`).digest();
+  // The first attempt hashes exactly as before attempts existed, so recorded seeds keep their draws.
+  const attempt = key.attempt !== undefined && key.attempt > 1 ? `|attempt:${key.attempt}` : "";
+  const digest = createHash("sha256").update(`${salt}|${key.seed}|${key.agent}|${key.messages}${attempt}`).digest();
   // 48 bits are plenty for rates given to 0.01% and keep the division exact in a double.
   return digest.readUIntBE(0, 6) / 2 ** 48;
 }

@@ -56,7 +56,7 @@ export class SimulatorModel implements Model {
     const started = Date.now();
     const config = this.source();
     const messages = JSON.stringify(request.messages);
-    const key: CallKey = { seed: config.seed, agent: request.agent.name, messages };
+    const key: CallKey = { seed: config.seed, agent: request.agent.name, messages, attempt: request.attempt };
     const digest = answerDigest(key);
     const latency = sampleLatency(config.latency, uniform(key, "latency"));
     const fault = chooseFault(config, key, { tier: request.tier, structured: request.outputSchema !== undefined });

@@ -8,3 +8,4 @@ export {
   type ScriptedResponse,
   ScriptedModel,
 } from "./scripted-model";
+export { MemoryBreakerStore } from "./memory-breaker-store";

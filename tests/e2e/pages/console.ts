@@ -214,3 +214,31 @@ export class RolloutsPage {
     return this.page.getByRole("region", { name: "Finished rollouts" });
   }
 }
+
+/** Page object for the circuit breakers page. */
+export class BreakersPage {
+  constructor(private readonly page: Page) {}
+
+  async goto() {
+    await this.page.goto("/breakers");
+    await expect(this.page.getByRole("heading", { name: "Circuit breakers" })).toBeVisible();
+  }
+
+  row(key: string) {
+    return this.page.getByTestId(`breaker-${key}`);
+  }
+
+  async trip(key: string) {
+    await this.page.getByRole("button", { name: `Trip ${key}` }).click();
+    await expect(this.row(key)).toHaveAttribute("data-status", "open");
+  }
+
+  async reset(key: string) {
+    await this.page.getByRole("button", { name: `Reset ${key}` }).click();
+    await expect(this.row(key)).toHaveAttribute("data-status", "closed");
+  }
+
+  transitions() {
+    return this.page.getByRole("list", { name: "Recent breaker transitions" });
+  }
+}

@@ -7,6 +7,7 @@ export const spanKindTones: Record<string, { bar: string; tag: string }> = {
   handoff: { bar: "bg-violet-500", tag: "bg-violet-50 text-violet-800" },
   validation: { bar: "bg-rose-400", tag: "bg-rose-50 text-rose-800" },
   retry: { bar: "bg-orange-400", tag: "bg-orange-50 text-orange-800" },
+  fallback: { bar: "bg-yellow-500", tag: "bg-yellow-50 text-yellow-800" },
   guardrail: { bar: "bg-orange-600", tag: "bg-orange-100 text-orange-900" },
   escalation: { bar: "bg-fuchsia-500", tag: "bg-fuchsia-50 text-fuchsia-800" },
   resume: { bar: "bg-teal-500", tag: "bg-teal-50 text-teal-800" },
