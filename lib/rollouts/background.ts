@@ -4,6 +4,7 @@ import { Evaluator } from "@/lib/evals/evaluator";
 import { log } from "@/lib/log";
 import { Replayer } from "@/lib/replay/replayer";
 import type { RuntimeParts } from "@/lib/runs/runtime";
+import { fallbacksPerRun } from "./breaker-trips";
 import { type GuardRunnerOptions, RolloutGuard } from "./guard-runner";
 
 export interface BackgroundOptions {
@@ -32,7 +33,7 @@ export class RolloutBackground {
   constructor(db: Database, parts: RuntimeParts, private readonly options: BackgroundOptions = {}) {
     this.sampler = new EvalSampler(db, { ...defaultSamplerOptions, ...options.sampler });
     this.evaluator = new Evaluator(db, parts);
-    this.guard = new RolloutGuard(db, options.guard);
+    this.guard = new RolloutGuard(db, { breakerTrips: fallbacksPerRun(db), ...options.guard });
     this.replayer = new Replayer(db, parts);
   }
 

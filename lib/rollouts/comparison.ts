@@ -26,6 +26,6 @@ export function prepareComparison(canary: ArmStats, stable: ArmStats): Compariso
     row("error_rate", "percent", c.errorRate, s.errorRate),
     row("escalation_rate", "percent", c.escalationRate, s.escalationRate),
     row("cost_per_resolved", "usd", c.costPerResolved, s.costPerResolved),
-    row("breaker_trips", "count", canary.breakerTrips ?? null, stable.breakerTrips ?? null),
+    row("breaker_trips", "percent", canary.breakerTrips ?? null, stable.breakerTrips ?? null),
   ];
 }

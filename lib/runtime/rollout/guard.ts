@@ -14,7 +14,10 @@ export interface ArmStats {
   readonly evalCount: number;
   /** Mean eval score in [0, 1], or null without scores. */
   readonly evalScore: number | null;
-  /** Breaker trips attributed to the arm; undefined when no breaker source is wired in. */
+  /**
+   * Breaker trips per run attributed to the arm (lib/rollouts/breaker-trips.ts); undefined when
+   * no breaker source is wired in.
+   */
   readonly breakerTrips?: number;
 }
 
@@ -31,7 +34,7 @@ export interface GuardConfig {
   readonly maxEscalationRateRise: number;
   /** Relative rise of the cost per resolved conversation that breaks the signal (0.25 = +25%). */
   readonly maxCostRise: number;
-  /** Extra breaker trips tolerated on the canary. */
+  /** Extra breaker trips per run tolerated on the canary (0.02: two more per hundred runs). */
   readonly maxExtraBreakerTrips: number;
 }
 
@@ -42,7 +45,7 @@ export const defaultGuardConfig: GuardConfig = {
   maxErrorRateRise: 0.05,
   maxEscalationRateRise: 0.1,
   maxCostRise: 0.25,
-  maxExtraBreakerTrips: 0,
+  maxExtraBreakerTrips: 0.02,
 };
 
 export const guardSignals = [
@@ -180,7 +183,7 @@ const signalLabels: Record<GuardSignal, string> = {
   eval_score: "eval score",
   error_rate: "error rate",
   escalation_rate: "escalation rate",
-  breaker_trips: "breaker trips",
+  breaker_trips: "breaker trips per run",
   cost_per_resolved: "cost per resolved conversation",
 };
 
