@@ -23,7 +23,9 @@ async function run(id: string, version: number, fallbacks: number, opts: { prior
     agents: ["triage", "general"],
     createdAt: at,
   });
-  const events = [{ runId: id, seq: 1, type: "run_started", agent: null, agentVersion: null, at, data: {} }];
+  const events: (typeof schema.runEvents.$inferInsert)[] = [
+    { runId: id, seq: 1, type: "run_started", agent: null, agentVersion: null, at, data: {} },
+  ];
   for (let i = 0; i < fallbacks; i++) {
     events.push({ runId: id, seq: i + 2, type: "fallback", agent: "general", agentVersion: version, at, data: {} });
   }
