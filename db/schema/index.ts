@@ -6,3 +6,4 @@ export * from "./settings";
 export * from "./traces";
 export * from "./escalations";
 export * from "./costs";
+export * from "./alerts";

@@ -11,11 +11,13 @@ import {
   describeScope,
   GLOBAL_DAILY_SCOPE,
 } from "@/lib/costs/scopes";
+import { listAnomalyAlerts } from "@/lib/dal/alerts";
 import { getBudgetOverview } from "@/lib/dal/budget-overview";
 import { type BudgetTargetsDto, listBudgetTargets } from "@/lib/dal/budgets";
 import { listPrices } from "@/lib/dal/prices";
 import { formatCount, formatUsd } from "@/lib/metrics/format";
 import { AddBudgetForm } from "./_components/add-budget-form";
+import { AnomalyAlerts } from "./_components/anomaly-alerts";
 import { BudgetBar } from "./_components/budget-bar";
 import { BudgetEditForm } from "./_components/budget-edit-form";
 import { DailyCostChart } from "./_components/daily-cost-chart";
@@ -28,7 +30,12 @@ export const metadata: Metadata = { title: "Budgets" };
 export default async function Page() {
   const actor = await authorizePage("budgets:read");
   const canEdit = can(actor.role, "budgets:write");
-  const [overview, prices, targets] = await Promise.all([getBudgetOverview(), listPrices(), listBudgetTargets()]);
+  const [overview, prices, targets, alerts] = await Promise.all([
+    getBudgetOverview(),
+    listPrices(),
+    listBudgetTargets(),
+    listAnomalyAlerts(),
+  ]);
   const keyNames = Object.fromEntries(targets.apiKeys.map((k) => [k.id, k.name]));
   return (
     <>
@@ -41,6 +48,8 @@ export default async function Page() {
         <Stat id="cost-per-resolved" label="Cost per resolved conversation (14 days)" value={formatUsd(overview.costPerResolvedUsd)} detail={`${formatCount(overview.resolvedRuns)} resolved turns`} />
         <Stat id="budgets" label="Budgets set" value={formatCount(overview.budgets.length)} />
       </section>
+
+      <AnomalyAlerts alerts={alerts} canAcknowledge={canEdit} />
 
       <section aria-labelledby="budgets-heading" className="mb-8 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
         <h2 id="budgets-heading" className="mb-3 text-base font-semibold">Spend against budgets</h2>
