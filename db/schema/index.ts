@@ -7,3 +7,4 @@ export * from "./traces";
 export * from "./escalations";
 export * from "./costs";
 export * from "./alerts";
+export * from "./cache";

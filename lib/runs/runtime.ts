@@ -3,13 +3,15 @@ import { demoChains, demoTools } from "@/lib/agents";
 import { getDatabase } from "@/db/client";
 import { getEnv } from "@/lib/env";
 import { newId } from "@/lib/ids";
+import { PgResponseCache } from "@/lib/cache/pg-response-cache";
 import { priceBookSource } from "@/lib/costs/price-book";
 import { PgSpendGate } from "@/lib/costs/spend-gate";
-import { createModel, tierModels } from "@/lib/providers";
+import { createEmbedder, createModel, tierModels } from "@/lib/providers";
 import {
   type Chain,
   type Model,
   type Pricing,
+  type ResponseCache,
   RunLoop,
   type RunObserver,
   type SpendGate,
@@ -29,6 +31,8 @@ export interface RuntimeParts {
   pricing?: Pricing;
   /** Daily budgets across processes (lib/costs/spend-gate.ts). */
   spendGate?: SpendGate;
+  /** Answers of agents that cache (lib/cache/pg-response-cache.ts). */
+  cache?: ResponseCache;
 }
 
 /** The chain a conversation runs when the caller does not choose one. */
@@ -44,6 +48,7 @@ export function defaultRuntimeParts(): RuntimeParts {
     model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
     pricing: priceBookSource(getDatabase(), { tierModels: tierModels(getEnv()) }),
     spendGate: new PgSpendGate(getDatabase()),
+    cache: new PgResponseCache(getDatabase(), createEmbedder(getEnv())),
   };
   return defaults;
 }
@@ -57,6 +62,7 @@ export function createRunLoop(db: Database, parts: RuntimeParts, store: PgRunSto
     observer: parts.observer,
     pricing: parts.pricing,
     spendGate: parts.spendGate,
+    cache: parts.cache,
     store: new PgRunStore(db, store),
     ledger: new PgToolLedger(db),
     ids: { newId },
