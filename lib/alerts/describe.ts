@@ -20,7 +20,7 @@ export const ruleLabels = {
   two_std: "beyond 2σ of the rolling window",
 } as const;
 
-/** "Spend $0.0520 in the hour from 11:00 UTC vs $0.0100 on average (over 2× the daily average)". */
+/** "$0.0520 in the hour from 11:00 UTC vs $0.0100 on average (over 2× the daily average)". */
 export function describeAlert(alert: {
   metric: AnomalyMetric;
   value: number;
@@ -29,5 +29,5 @@ export function describeAlert(alert: {
   bucket: string;
 }): string {
   const hour = alert.bucket.slice(11, 16);
-  return `${metricLabels[alert.metric]} ${formatMetricValue(alert.metric, alert.value)} in the hour from ${hour} UTC vs ${formatMetricValue(alert.metric, alert.baseline)} on average (${ruleLabels[alert.rule]})`;
+  return `${formatMetricValue(alert.metric, alert.value)} in the hour from ${hour} UTC vs ${formatMetricValue(alert.metric, alert.baseline)} on average (${ruleLabels[alert.rule]})`;
 }

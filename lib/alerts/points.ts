@@ -17,7 +17,9 @@ export interface AgentHour {
 
 /**
  * Below this many samples in an hour a rate or a mean says little (one failed call of two is a
- * 50% error rate), so that hour is a gap in the series rather than a point that may alert.
+ * 50% error rate), and an agent with a handful of calls an hour doubles its spend by chance, so
+ * that hour is a gap in the series rather than a point that may alert. A runaway agent makes
+ * plenty of calls.
  */
 export const MIN_HOURLY_SAMPLES = 5;
 
@@ -30,8 +32,8 @@ export function metricPoints(hours: readonly AgentHour[], minSamples = MIN_HOURL
   for (const h of hours) {
     const at = { agent: h.agent, bucket: h.bucket };
     const calls = h.calls ?? 0;
-    if (calls > 0 && h.spendUsd !== null) points.push({ ...at, metric: "spend", value: h.spendUsd });
     if (calls >= minSamples) {
+      if (h.spendUsd !== null) points.push({ ...at, metric: "spend", value: h.spendUsd });
       if (h.latencyMs !== null) points.push({ ...at, metric: "latency", value: h.latencyMs });
       points.push({ ...at, metric: "error_rate", value: (h.errors ?? 0) / calls });
     }

@@ -28,8 +28,9 @@ describe("metricPoints", () => {
     expect(metricPoints([hour({ settledRuns: 2, escalatedRuns: 0 })])).toEqual([]);
   });
 
-  it("keeps spend but drops rates and means from hours with too few samples", () => {
-    const points = metricPoints([hour({ calls: 2, spendUsd: 0.1, latencyMs: 9_000, errors: 2, settledRuns: 2, escalatedRuns: 2 })]);
-    expect(points.map((p) => p.metric)).toEqual(["spend"]);
+  it("leaves hours with too few samples as gaps, run metrics counted by settled runs", () => {
+    expect(metricPoints([hour({ calls: 4, spendUsd: 0.1, latencyMs: 9_000, errors: 2, settledRuns: 2, escalatedRuns: 2 })])).toEqual([]);
+    const runsOnly = metricPoints([hour({ calls: 1, spendUsd: 0.1, settledRuns: 5, escalatedRuns: 1 })]);
+    expect(runsOnly.map((p) => [p.metric, p.value])).toEqual([["escalation_rate", 0.2]]);
   });
 });
