@@ -13,7 +13,7 @@ export function AnomalyAlerts({ alerts, canAcknowledge }: { alerts: AnomalyAlert
       </h2>
       <p className="mb-3 text-sm text-slate-600">
         Every hour each agent&apos;s spend, LLM latency, error rate and escalation rate are compared with the 24 hours before: an
-        alert when a value is over twice the average or beyond two standard deviations.
+        alert when a value is over twice the average or beyond two standard deviations, and the rise is more than noise.
       </p>
       {alerts.length === 0 ? <p className="text-sm text-slate-600">No anomalies in the last week.</p> : null}
       <ul className="divide-y divide-slate-100">
