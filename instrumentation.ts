@@ -1,8 +1,8 @@
 /**
  * Runs once when the Next.js server starts. Migrations (and demo data on an empty embedded
- * database), the run worker, the demo traffic generator and the OTLP trace exporter start here,
- * in the app process, because a PGlite data directory belongs to one process; never during
- * `next build`.
+ * database), the run worker, the demo traffic generator, the anomaly evaluator and the OTLP trace
+ * exporter start here, in the app process, because a PGlite data directory belongs to one
+ * process; never during `next build`.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
@@ -17,6 +17,9 @@ export async function register() {
   const { startTrafficGenerator } = await import("@/lib/runs/traffic");
   startTrafficGenerator(getDatabase());
   if (demoSeeded) backfillDemoHistoryInBackground();
+  // Judges each agent's last complete hour against its rolling baseline (lib/alerts).
+  const { startAnomalyEvaluator } = await import("@/lib/alerts/evaluate");
+  startAnomalyEvaluator(getDatabase());
   // A no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
   const { startTraceExporter } = await import("@/lib/tracing/otlp");
   startTraceExporter(getDatabase());

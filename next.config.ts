@@ -4,9 +4,10 @@ import type { NextConfig } from "next";
 const root = path.dirname(new URL(import.meta.url).pathname);
 
 const nextConfig: NextConfig = {
-  // PGlite ships WASM and data files that must be loaded from node_modules at run time;
-  // bundled, every page that touches the database answers 500 (TOOLCHAIN.md).
-  serverExternalPackages: ["@electric-sql/pglite", "postgres"],
+  // PGlite and its pgvector extension ship WASM and data files that must be loaded from
+  // node_modules at run time; bundled, every page that touches the database answers 500
+  // (TOOLCHAIN.md).
+  serverExternalPackages: ["@electric-sql/pglite", "@electric-sql/pglite-pgvector", "postgres"],
   // A lockfile in a parent folder would otherwise make Next guess the wrong project root.
   turbopack: { root },
   outputFileTracingRoot: root,

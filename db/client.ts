@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { vector } from "@electric-sql/pglite-pgvector";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -35,7 +36,8 @@ function open(): Handle {
   }
   const dir = env.PGLITE_DATA_DIR;
   if (!dir.startsWith("memory://")) mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
-  const client = new PGlite(dir);
+  // pgvector for the semantic response cache; created as an extension by db/migrate.ts.
+  const client = new PGlite(dir, { extensions: { vector } });
   return {
     db: drizzlePglite({ client, schema }),
     kind: "pglite",

@@ -4,6 +4,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import type { PgliteDatabase } from "drizzle-orm/pglite";
 import postgres from "postgres";
+import { ensureVectorExtension } from "@/lib/cache/vector";
 import { ensureBuiltInPrices } from "@/lib/costs/seed-prices";
 import { getEnv, usesEmbeddedDatabase } from "@/lib/env";
 import { databaseKind, getDatabase } from "./client";
@@ -21,6 +22,7 @@ export async function migrateDatabase(): Promise<void> {
   if (databaseKind() === "pglite" || usesEmbeddedDatabase(env)) {
     await migratePglite(getDatabase() as unknown as PgliteDatabase, { migrationsFolder });
     await ensureBuiltInPrices(getDatabase());
+    await ensureVectorExtension(getDatabase());
     return;
   }
   const client = postgres(env.DATABASE_URL!, { max: 1, onnotice: () => {} });
@@ -33,4 +35,5 @@ export async function migrateDatabase(): Promise<void> {
   }
   // Reference data every process prices calls with, not demo data.
   await ensureBuiltInPrices(getDatabase());
+  await ensureVectorExtension(getDatabase());
 }

@@ -23,6 +23,8 @@ const envSchema = z.object({
   SWITCHYARD_MODEL_STRONG: z.string().min(1).optional(),
   /** Per model call; a call past it is aborted and classified as a timeout. */
   SWITCHYARD_MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  /** Embedding model of the semantic response cache with SWITCHYARD_PROVIDER=openai. */
+  SWITCHYARD_EMBEDDING_MODEL: z.string().min(1).optional(),
   /** Simulated demo traffic: auto = on with the embedded database, off with PostgreSQL. */
   SWITCHYARD_DEMO_TRAFFIC: z.enum(["auto", "on", "off"]).default("auto"),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),

@@ -9,6 +9,7 @@ import { type Actor, authorizePage } from "@/lib/auth/authorize";
 import { can, roleLabels } from "@/lib/auth/permissions";
 import { getOverviewMetrics } from "@/lib/dal/metrics";
 import { hasTraffic, prepareHeadlines } from "@/lib/metrics/overview";
+import { AnomalyBanner } from "./_components/anomaly-banner";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Overview" };
@@ -22,6 +23,11 @@ export default async function OverviewPage() {
         title="Overview"
         description={`Welcome, ${actor.name}. You are signed in as ${roleLabels[actor.role].toLowerCase()}.`}
       />
+      {can(actor.role, "budgets:read") ? (
+        <Suspense fallback={null}>
+          <AnomalyBanner />
+        </Suspense>
+      ) : null}
       <Suspense fallback={<HeadlinesSkeleton />}>
         <Headlines actor={actor} />
       </Suspense>

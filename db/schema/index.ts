@@ -9,3 +9,5 @@ export * from "./costs";
 export * from "./rollouts";
 export * from "./breakers";
 export * from "./rate-limits";
+export * from "./alerts";
+export * from "./cache";

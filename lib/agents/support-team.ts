@@ -9,6 +9,15 @@ import {
   type ToolDefinition,
 } from "@/lib/runtime";
 import { searchArticles } from "./knowledge-base";
+import { LATEST_MESSAGE_MARKER } from "./transcript";
+
+/** How the general agent reuses answers: first messages only, for a day, rewordings from 0.8. */
+export const GENERAL_CACHE = {
+  ttlMs: 24 * 3_600_000,
+  minSimilarity: 0.8,
+  // A follow-up's answer depends on the conversation before it: never reused.
+  key: (request: string) => (request.includes(LATEST_MESSAGE_MARKER) ? null : request),
+};
 
 /** Refunds above this many dollars wait for a support lead's approval. */
 export const REFUND_APPROVAL_THRESHOLD = 100;
@@ -67,6 +76,9 @@ const general = defineAgent({
     "You answer general questions politely and briefly. Never promise discounts, credits or exceptions. When the customer asks for a person, say you are connecting them and set `handover` to the reason.",
   outputSchema: replySchema,
   critical: true,
+  // FAQ-like answers (shipping, hours, discounts): the same or a reworded first question within a
+  // day gets the stored answer, still checked by the reviewer. No tools, so nothing it did is skipped.
+  cache: GENERAL_CACHE,
 });
 
 const reviewer = defineAgent({

@@ -10,8 +10,10 @@
  * Only rises alert: more spend, latency, errors or escalations is what someone must look at; a
  * drop is good news or no traffic. A value must also rise by at least `minRise` of the mean (or,
  * for a zero mean, be at least `minValue`), because a very steady window has a tiny σ and would
- * otherwise alert on noise (a spend of $0.0101 after a day of $0.0100). Windows with fewer than
- * `minSamples` buckets carry no baseline and never alert.
+ * otherwise alert on noise (a spend of $0.0101 after a day of $0.0100), and by at least
+ * `minAbsoluteRise`, because doubling a tiny amount (a tenth of a cent an hour) is not worth a
+ * person's attention. Windows with fewer than `minSamples` buckets carry no baseline and never
+ * alert.
  */
 
 export const anomalyMetrics = ["spend", "latency", "error_rate", "escalation_rate"] as const;
@@ -43,6 +45,8 @@ export interface DetectOptions {
   minRise: number;
   /** Smallest value that may alert over a mean of zero, per metric. */
   minValue: Readonly<Record<AnomalyMetric, number>>;
+  /** Smallest rise over the mean that may alert, per metric, in its unit. */
+  minAbsoluteRise: Readonly<Record<AnomalyMetric, number>>;
 }
 
 export const defaultDetectOptions: DetectOptions = {
@@ -50,6 +54,7 @@ export const defaultDetectOptions: DetectOptions = {
   minSamples: 6,
   minRise: 0.25,
   minValue: { spend: 0.01, latency: 1_000, error_rate: 0.1, escalation_rate: 0.1 },
+  minAbsoluteRise: { spend: 0.01, latency: 250, error_rate: 0.05, escalation_rate: 0.05 },
 };
 
 /** The anomalies of the newest bucket of every (agent, metric) series, at most one each. */
@@ -77,7 +82,9 @@ function judge(current: MetricPoint, window: readonly number[], options: DetectO
   const mean = window.reduce((a, b) => a + b, 0) / window.length;
   const std = Math.sqrt(window.reduce((a, b) => a + (b - mean) ** 2, 0) / window.length);
   const value = current.value;
-  const risesEnough = mean > 0 ? value - mean >= options.minRise * mean : value >= options.minValue[current.metric];
+  const risesEnough =
+    value - mean >= options.minAbsoluteRise[current.metric] &&
+    (mean > 0 ? value - mean >= options.minRise * mean : value >= options.minValue[current.metric]);
   if (!risesEnough) return null;
   const rule = mean > 0 && value > 2 * mean ? "twice_daily_average" : value > mean + 2 * std ? "two_std" : null;
   if (!rule) return null;

@@ -26,6 +26,8 @@ export interface BudgetOverviewDto {
   todayUsd: number;
   costPerResolvedUsd: number | null;
   resolvedRuns: number;
+  /** Response cache over the chart's days: lookups of caching agents, hits, money saved. */
+  cache: { lookups: number; hits: number; hitRate: number | null; savedUsd: number };
 }
 
 const CHART_DAYS = 14;
@@ -36,7 +38,7 @@ export async function getBudgetOverview(): Promise<BudgetOverviewDto> {
   const today = utcDay(Date.now());
   const days = lastDays(today, CHART_DAYS);
   const since = sql`${`${days[0]}T00:00:00Z`}::timestamptz`;
-  const [budgetRows, daily, resolved] = await Promise.all([
+  const [budgetRows, daily, resolved, cacheRows] = await Promise.all([
     queryRows<{ scope: string; limit_usd: number; updated_at: Date | string }>(
       db(),
       sql`select scope, limit_usd, updated_at from budgets order by scope`,
@@ -52,6 +54,12 @@ export async function getBudgetOverview(): Promise<BudgetOverviewDto> {
       db(),
       sql`select coalesce(sum(cost_usd), 0)::float8 as cost, count(*) filter (where status = 'completed')::int as completed
         from runs where created_at >= ${since}`,
+    ),
+    queryRows<{ lookups: number; hits: number; saved: number }>(
+      db(),
+      sql`select coalesce(sum(lookups), 0)::int as lookups, coalesce(sum(hits), 0)::int as hits,
+          coalesce(sum(saved_usd), 0)::float8 as saved
+        from response_cache_stats where day >= ${days[0]}::date`,
     ),
   ]);
   const rowsBy = (pick: (r: (typeof daily)[number]) => string | null): DailyCostRow[] =>
@@ -76,6 +84,7 @@ export async function getBudgetOverview(): Promise<BudgetOverviewDto> {
     }),
   );
   const [totals] = resolved;
+  const cache = { lookups: Number(cacheRows[0]?.lookups ?? 0), hits: Number(cacheRows[0]?.hits ?? 0), savedUsd: Number(cacheRows[0]?.saved ?? 0) };
   return {
     budgets: budgets.filter((b): b is BudgetRowDto => b !== null),
     byAgent: prepareDailyCost(rowsBy((r) => r.agent), days, globalLimit),
@@ -83,6 +92,7 @@ export async function getBudgetOverview(): Promise<BudgetOverviewDto> {
     todayUsd,
     costPerResolvedUsd: costPerResolved(Number(totals?.cost ?? 0), totals?.completed ?? 0),
     resolvedRuns: totals?.completed ?? 0,
+    cache: { ...cache, hitRate: cache.lookups > 0 ? cache.hits / cache.lookups : null },
   };
 }
 

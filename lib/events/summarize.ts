@@ -136,6 +136,14 @@ export function summarizeEvent(type: string, data: unknown): string {
         s("outcome") === "best_answer" ? "answering with the best answer so far" : "escalating",
       );
       break;
+    case "cache_hit": {
+      const similarity = n("similarity");
+      parts.push(
+        `answered from the cache (${s("match") ?? "?"}${s("match") === "semantic" && similarity !== undefined ? `, similarity ${similarity.toFixed(2)}` : ""})`,
+        `saved ${usd(n("savedUsd"))}`,
+      );
+      break;
+    }
     case "failed": {
       const error = field(d, "error", z.object({ category: str, message: str }));
       parts.push(error ? `failed · ${error.category}: ${truncateText(error.message, 60)}` : "failed");

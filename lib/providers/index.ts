@@ -1,8 +1,10 @@
 import type { Env } from "@/lib/env";
 import type { Model, ModelTier } from "@/lib/runtime";
-import { createAiSdkModel, providerConfigFromEnv, resolveConfig } from "./ai-sdk";
+import { createAiSdkModel, createOpenAiEmbedder, providerConfigFromEnv, resolveConfig } from "./ai-sdk";
+import type { Embedder } from "./embedding";
 import { createSimulatorModel } from "./simulator";
 import type { SimulatorConfigSource } from "./simulator/config";
+import { simulatorEmbedder } from "./simulator/embedding";
 
 /**
  * The model the tiers map to in this process (SWITCHYARD_PROVIDER): an AI SDK provider, or the
@@ -30,4 +32,15 @@ export function modelIdsFromEnv(env: Env): (tier: ModelTier) => string {
   if (!config) return (tier) => `simulator/${tier}`;
   const { provider, models } = resolveConfig(config);
   return (tier) => `${provider}/${models[tier]}`;
+}
+
+/**
+ * The embedding model of the semantic response cache: the provider's with OpenAI (or a
+ * compatible server, SWITCHYARD_EMBEDDING_MODEL), otherwise the simulator's labelled bag of words,
+ * also with Anthropic, which offers no embedding API.
+ */
+export function createEmbedder(env: Env): Embedder {
+  const config = providerConfigFromEnv(env);
+  if (config?.provider === "openai") return createOpenAiEmbedder(config, env.SWITCHYARD_EMBEDDING_MODEL);
+  return simulatorEmbedder;
 }

@@ -3,9 +3,10 @@ import { demoChains, demoTools } from "@/lib/agents";
 import { getDatabase } from "@/db/client";
 import { getEnv } from "@/lib/env";
 import { newId } from "@/lib/ids";
+import { PgResponseCache } from "@/lib/cache/pg-response-cache";
 import { priceBookSource } from "@/lib/costs/price-book";
 import { PgSpendGate } from "@/lib/costs/spend-gate";
-import { createModel, tierModels } from "@/lib/providers";
+import { createEmbedder, createModel, tierModels } from "@/lib/providers";
 import { AgentCatalog } from "@/lib/rollouts/catalog";
 import { RolloutRouting } from "@/lib/rollouts/routing";
 import {
@@ -15,6 +16,7 @@ import {
   type Model,
   type ModelInvoker,
   type Pricing,
+  type ResponseCache,
   RunLoop,
   type RunObserver,
   type SpendGate,
@@ -52,6 +54,8 @@ export interface RuntimeParts {
    * itself.
    */
   guardedTools?: ToolRegistry;
+  /** Answers of agents that cache (lib/cache/pg-response-cache.ts). */
+  cache?: ResponseCache;
 }
 
 export interface VersionRouting {
@@ -83,6 +87,7 @@ export function defaultRuntimeParts(): RuntimeParts {
     pricing: priceBookSource(getDatabase(), { tierModels: tierModels(getEnv()) }),
     spendGate: new PgSpendGate(getDatabase()),
     versions: new RolloutRouting(catalog),
+    cache: new PgResponseCache(getDatabase(), createEmbedder(getEnv())),
   };
   return defaults;
 }
@@ -106,6 +111,7 @@ export function createRunLoop(
     pricing: parts.pricing,
     spendGate: parts.spendGate,
     invokeModel: parts.invokeModelFor?.(priority) ?? parts.invokeModel,
+    cache: parts.cache,
     store: new PgRunStore(db, store),
     ledger: new PgToolLedger(db),
     ids: { newId },

@@ -1,4 +1,5 @@
 import { type z } from "zod";
+import { type AgentCacheInput, type AgentCachePolicy, cachePolicyOf } from "./cache/policy";
 import { ConfigurationError } from "./errors";
 
 /** Model capability classes; providers map each tier to a concrete model. */
@@ -36,6 +37,8 @@ export interface AgentDefinition<TOutput = unknown> {
   readonly limits: AgentLimits;
   /** Keeps running past a hard daily spend limit, which pauses every non-critical agent. */
   readonly critical: boolean;
+  /** Reuse of answers (cache/policy.ts); undefined: every request calls the model. */
+  readonly cache?: AgentCachePolicy;
 }
 
 /** Input of {@link defineAgent}; everything but name, version and instructions has a default. */
@@ -49,6 +52,7 @@ export interface AgentInput<TOutput> {
   outputSchema?: z.ZodType<TOutput>;
   limits?: Partial<AgentLimits>;
   critical?: boolean;
+  cache?: AgentCacheInput;
 }
 
 const agentNamePattern = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -86,6 +90,7 @@ export function defineAgent<TOutput = string>(
     outputSchema: input.outputSchema,
     limits: Object.freeze(limits),
     critical: input.critical ?? false,
+    cache: input.cache ? cachePolicyOf(input.name, input.cache) : undefined,
   });
 }
 

@@ -1,5 +1,6 @@
 import { type Pricing } from "./budget/pricing";
 import { type SpendGate } from "./budget/gate";
+import { type ResponseCache } from "./cache/port";
 import { type Chain } from "./chain";
 import { type Model, type ModelInvoker } from "./model";
 import { type Clock, type ToolLedger } from "./ports";
@@ -17,4 +18,6 @@ export interface StepContext {
   /** Cost governance (budget/): without pricing, calls are neither priced nor budgeted. */
   readonly pricing?: Pricing;
   readonly spendGate?: SpendGate;
+  /** Answers of agents whose definition enables caching (cache/). */
+  readonly cache?: ResponseCache;
 }

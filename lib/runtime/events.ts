@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { providerErrorKinds } from "./model";
 import { budgetEventSchemas } from "./budget/events";
+import { cacheEventSchemas } from "./cache/events";
 import { escalationReasons, toolOutcomeSchema } from "./state";
 
 /**
@@ -170,6 +171,7 @@ export const runEventSchema = z.discriminatedUnion("type", [
     error: z.object({ category: z.string(), message: z.string() }),
   }),
   ...budgetEventSchemas(base),
+  ...cacheEventSchemas(base),
 ]);
 
 /** One entry of a run's event log. */

@@ -30,6 +30,14 @@ export {
   type SpendRequest,
 } from "./budget";
 export {
+  type AgentCacheInput,
+  type AgentCachePolicy,
+  type CachedAnswer,
+  cachePolicyOf,
+  type CacheRequest,
+  type ResponseCache,
+} from "./cache";
+export {
   asInput,
   type Chain,
   type ChainLimits,

@@ -1,6 +1,7 @@
 import { type AgentDefinition, type ModelTier } from "./agent";
 import { admitModelCall, settleModelCall, tierOfCall } from "./budget/call";
 import { type BudgetBreach } from "./budget/conversation";
+import { answerFromCache, rememberAnswer } from "./cache/turn";
 import { type StepContext } from "./context";
 import { type ModelRequest, type ModelResponse, ProviderError } from "./model";
 import { type EventPayload } from "./events";
@@ -17,7 +18,7 @@ export type ModelTurn =
   | { kind: "budget_exhausted"; breach: BudgetBreach };
 
 type CallResult =
-  | { kind: "response"; response: ModelResponse }
+  | { kind: "response"; response: ModelResponse; costUsd: number | null }
   | { kind: "error"; error: ProviderError }
   | { kind: "budget_exhausted"; breach: BudgetBreach };
 
@@ -36,6 +37,8 @@ export async function takeModelTurn(
   agent: AgentDefinition,
   rec: EventRecorder,
 ): Promise<ModelTurn> {
+  const cached = await answerFromCache(ctx, state, thread, agent, rec);
+  if (cached) return cached;
   let messages: readonly Message[] = thread.messages;
   let issues: string[] = [];
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -57,7 +60,10 @@ export async function takeModelTurn(
         return { kind: "tool_calls", calls: [...response.toolCalls], text: response.text };
       }
       const check = checkOutput(agent, response);
-      if (check.ok) return { kind: "output", output: check.output };
+      if (check.ok) {
+        await rememberAnswer(ctx, state, thread, agent, { output: check.output, model: response.model, costUsd: result.costUsd });
+        return { kind: "output", output: check.output };
+      }
       issues = check.issues;
       raw = check.raw;
     }
@@ -129,7 +135,7 @@ async function callModel(
     finish,
     output: boundedValue(response.toolCalls?.length ? response.toolCalls : (response.output ?? response.text)),
   });
-  return { kind: "response", response };
+  return { kind: "response", response, costUsd };
 }
 
 type CallBase = Pick<

@@ -1,4 +1,6 @@
 import { type SpendGate } from "./budget/gate";
+import { assertCacheable } from "./cache/policy";
+import { type ResponseCache } from "./cache/port";
 import { type Pricing } from "./budget/pricing";
 import { type ConversationBudget } from "./budget/state";
 import { type Chain, pinVersions } from "./chain";
@@ -37,6 +39,8 @@ export interface RunLoopDeps {
   readonly pricing?: Pricing;
   /** Daily budgets shared across processes (budget/gate.ts). */
   readonly spendGate?: SpendGate;
+  /** Exact and semantic answer cache for agents that enable it (cache/port.ts). */
+  readonly cache?: ResponseCache;
 }
 
 export interface StartOptions {
@@ -68,7 +72,10 @@ export class RunLoop {
     for (const chain of deps.chains) {
       if (this.chains.has(chain.name))
         throw new ConfigurationError(`chain ${chain.name} registered twice`);
-      for (const agent of chain.agents) deps.tools.assertKnown(agent);
+      for (const agent of chain.agents) {
+        deps.tools.assertKnown(agent);
+        assertCacheable(agent, deps.tools);
+      }
       this.chains.set(chain.name, chain);
     }
   }
@@ -177,6 +184,7 @@ export class RunLoop {
       signal,
       pricing: this.deps.pricing,
       spendGate: this.deps.spendGate,
+      cache: this.deps.cache,
     };
     let result: StepResult;
     try {

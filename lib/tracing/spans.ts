@@ -39,7 +39,8 @@ export type SpanKind =
   | "guardrail"
   | "escalation"
   | "resume"
-  | "human";
+  | "human"
+  | "cache";
 
 /** What one commit adds to its trace's totals (kept on the runs row). */
 export interface TraceDelta {
@@ -250,6 +251,19 @@ function spanOf(
           "switchyard.budget.spent_usd": e.spentUsd,
           "switchyard.budget.limit_usd": e.limitUsd,
           "switchyard.budget.outcome": e.outcome,
+        },
+      });
+    case "cache_hit":
+      // Not an llm span: no call was made, so it adds no tokens, cost or latency to the trace.
+      return base(id, parent, "cache", `cache hit (${e.match})`, e, {
+        model: e.model,
+        attributes: {
+          "switchyard.cache.hit": true,
+          "switchyard.cache.match": e.match,
+          "switchyard.cache.similarity": e.similarity,
+          "switchyard.cache.saved_usd": e.savedUsd,
+          "switchyard.cache.age_ms": e.ageMs,
+          ...(e.agent ? { "gen_ai.agent.name": e.agent } : {}),
         },
       });
     case "failed":

@@ -138,6 +138,12 @@ export const actionPolicy: Record<string, ActionPolicy> = {
     access: { kind: "permission", permission: "budgets:write" },
     validInput: () => ({ scope: "conversation:default" }),
   },
+  "app/(console)/budgets/alert-actions.ts#acknowledgeAlertAction": {
+    access: { kind: "permission", permission: "budgets:write" },
+    // A well-formed id stands in; tests/integration/anomaly-alerts.test.ts sends a real open alert
+    // as every refused caller and checks it stays open with no audit row.
+    validInput: () => ({ id: "alr_0000000000policyprobe00000" }),
+  },
 };
 
 // Issue #9: agent versions, rollouts, replays.

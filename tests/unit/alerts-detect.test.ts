@@ -45,6 +45,13 @@ describe("detectAnomalies", () => {
     expect(detectAnomalies([...flat, ...drop])).toEqual([]);
   });
 
+  it("ignores a doubling of an amount too small to matter", () => {
+    const tiny = series("triage", "spend", (i) => (i < 24 ? 0.0004 * (1 + 0.1 * Math.sin(i)) : 0.002));
+    expect(detectAnomalies(tiny)).toEqual([]);
+    const same = series("triage", "spend", (i) => (i < 24 ? 0.004 * (1 + 0.1 * Math.sin(i)) : 0.02));
+    expect(detectAnomalies(same)).toEqual([expect.objectContaining({ agent: "triage", rule: "twice_daily_average" })]);
+  });
+
   it("judges only the newest bucket, and needs a baseline", () => {
     const oldSpike = series("billing", "spend", (i) => (i === 10 ? 50 : 1));
     const young = series("technical", "spend", (i) => (i === 3 ? 50 : 1), 4);

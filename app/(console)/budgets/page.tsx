@@ -11,11 +11,13 @@ import {
   describeScope,
   GLOBAL_DAILY_SCOPE,
 } from "@/lib/costs/scopes";
+import { listAnomalyAlerts } from "@/lib/dal/alerts";
 import { getBudgetOverview } from "@/lib/dal/budget-overview";
 import { type BudgetTargetsDto, listBudgetTargets } from "@/lib/dal/budgets";
 import { listPrices } from "@/lib/dal/prices";
-import { formatCount, formatUsd } from "@/lib/metrics/format";
+import { formatCount, formatPercent, formatUsd } from "@/lib/metrics/format";
 import { AddBudgetForm } from "./_components/add-budget-form";
+import { AnomalyAlerts } from "./_components/anomaly-alerts";
 import { BudgetBar } from "./_components/budget-bar";
 import { BudgetEditForm } from "./_components/budget-edit-form";
 import { DailyCostChart } from "./_components/daily-cost-chart";
@@ -28,7 +30,12 @@ export const metadata: Metadata = { title: "Budgets" };
 export default async function Page() {
   const actor = await authorizePage("budgets:read");
   const canEdit = can(actor.role, "budgets:write");
-  const [overview, prices, targets] = await Promise.all([getBudgetOverview(), listPrices(), listBudgetTargets()]);
+  const [overview, prices, targets, alerts] = await Promise.all([
+    getBudgetOverview(),
+    listPrices(),
+    listBudgetTargets(),
+    listAnomalyAlerts(),
+  ]);
   const keyNames = Object.fromEntries(targets.apiKeys.map((k) => [k.id, k.name]));
   return (
     <>
@@ -36,11 +43,19 @@ export default async function Page() {
         title="Budgets"
         description="Spend against each budget, daily cost by agent and model, and the price table every LLM call is charged at. At 80% of its budget a conversation moves to a cheaper model tier; at 100% it answers with its best result or goes to a person. A daily limit pauses non-critical agents."
       />
-      <section aria-label="Spend at a glance" className="mb-8 grid gap-4 sm:grid-cols-3">
+      <section aria-label="Spend at a glance" className="mb-8 grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
         <Stat id="today" label="Spent today (UTC)" value={formatUsd(overview.todayUsd)} />
         <Stat id="cost-per-resolved" label="Cost per resolved conversation (14 days)" value={formatUsd(overview.costPerResolvedUsd)} detail={`${formatCount(overview.resolvedRuns)} resolved turns`} />
         <Stat id="budgets" label="Budgets set" value={formatCount(overview.budgets.length)} />
+        <Stat
+          id="cache"
+          label="Response cache hit rate (14 days)"
+          value={formatPercent(overview.cache.hitRate)}
+          detail={`${formatCount(overview.cache.hits)} of ${formatCount(overview.cache.lookups)} lookups · ${formatUsd(overview.cache.savedUsd)} saved`}
+        />
       </section>
+
+      <AnomalyAlerts alerts={alerts} canAcknowledge={canEdit} />
 
       <section aria-labelledby="budgets-heading" className="mb-8 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
         <h2 id="budgets-heading" className="mb-3 text-base font-semibold">Spend against budgets</h2>

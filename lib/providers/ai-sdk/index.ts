@@ -11,4 +11,5 @@ export {
   resolveConfig,
   type StructuredOutputMode,
 } from "./config";
+export { createOpenAiEmbedder, DEFAULT_OPENAI_EMBEDDING_MODEL } from "./embedding";
 export { createAiSdkModel } from "./model";

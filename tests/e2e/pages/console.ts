@@ -167,6 +167,15 @@ export class BudgetsPage {
     return this.page.getByTestId("stat-today").locator("p").first();
   }
 
+  /** "N of M lookups · $x saved" under the response cache's hit rate. */
+  cacheDetail() {
+    return this.page.getByTestId("stat-cache").locator("p").nth(1);
+  }
+
+  alerts() {
+    return this.page.getByRole("region", { name: /Anomaly alerts/ });
+  }
+
   async setLimit(scope: string, limit: string) {
     const row = this.row(scope);
     await row.getByRole("textbox").fill(limit);

@@ -1,0 +1,19 @@
+import { z } from "zod";
+
+/** Agent-level cache events; `base` is the common event envelope of events.ts. */
+export function cacheEventSchemas<B extends z.ZodRawShape>(base: B) {
+  return [
+    z.object({
+      ...base,
+      /** The thread's answer came from the response cache instead of a model call. */
+      type: z.literal("cache_hit"),
+      threadId: z.string(),
+      match: z.enum(["exact", "semantic"]),
+      similarity: z.number(),
+      /** What the call that produced the stored answer cost. */
+      savedUsd: z.number(),
+      model: z.string(),
+      ageMs: z.number(),
+    }),
+  ] as const;
+}

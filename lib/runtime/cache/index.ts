@@ -1,0 +1,2 @@
+export { type AgentCacheInput, type AgentCachePolicy, assertCacheable, cachePolicyOf } from "./policy";
+export { type CachedAnswer, type CacheRequest, type ResponseCache } from "./port";
