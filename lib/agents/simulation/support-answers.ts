@@ -56,9 +56,11 @@ export function generalAnswer(text: string): Reply {
       citations: [],
     };
   }
-  const topic = text.length > 80 ? `${text.slice(0, 77)}…` : text;
+  // Never echoes the customer's words: the general agent's answers may be served from the
+  // response cache to another customer of the same tenant.
   return {
-    reply: `Thanks for reaching out about "${topic}". Our team is happy to help with anything else you need.`,
+    reply:
+      "Thanks for reaching out. I can help with accounts, billing, orders and technical questions: could you tell me a little more about what you need?",
     confidence: 0.7,
     citations: [],
   };
