@@ -3,23 +3,25 @@ import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { getEnv } from "@/lib/env";
 import { runConsoleBench } from "./bench/console";
+import { runBreakdown } from "./bench/runtime/breakdown";
 import { writeSection } from "./bench/report-file";
 import { type Environment, renderRuntimeSection } from "./bench/runtime/report";
 import { type FrameworkName, frameworkNames, installedVersions, runRuntimeSuite } from "./bench/runtime/suite";
 
 /**
  * `npm run bench`: the runtime benchmark (Switchyard against LangGraph and Mastra and the raw
- * insert ceiling, scripts/bench/runtime) and the console-at-scale run (scripts/bench/console.ts).
+ * insert ceiling, scripts/bench/runtime), a breakdown of where a Switchyard step's time goes
+ * (scripts/bench/runtime/breakdown.ts) and the console-at-scale run (scripts/bench/console.ts).
  * Each writes its own section of docs/benchmarks.md. Parts and sizes are selectable:
  *
- *   npm run bench -- --only runtime                 # or --only console
+ *   npm run bench -- --only runtime                 # or breakdown, console (comma-separated)
  *   npm run bench -- --only runtime --quick         # one run, small sizes, for development
  *   npm run bench -- --frameworks switchyard --repeat 1 --n1 100 --n32 500 --profile
  */
 const REPORT = "docs/benchmarks.md";
 const { values } = parseArgs({
   options: {
-    only: { type: "string", default: "runtime,console" },
+    only: { type: "string", default: "runtime,breakdown,console" },
     frameworks: { type: "string", default: frameworkNames.join(",") },
     quick: { type: "boolean", default: false },
     repeat: { type: "string" },
@@ -64,6 +66,12 @@ if (parts.has("runtime")) {
   };
   writeSection(REPORT, "runtime", renderRuntimeSection(result, env));
   console.log(`[bench] wrote the runtime section of ${REPORT}`);
+}
+
+if (parts.has("breakdown")) {
+  console.log("[bench] breakdown of a Switchyard step (variants of the write path, interleaved)");
+  writeSection(REPORT, "breakdown", await runBreakdown(serverUrl, values.quick ? 4 : 10));
+  console.log(`[bench] wrote the breakdown section of ${REPORT}`);
 }
 
 if (parts.has("console")) {

@@ -17,6 +17,8 @@ export interface Distribution {
   meanMs: number;
   p50Ms: number;
   p99Ms: number;
+  /** Node CPU per insert (driver, encoding, socket writes): the floor for a step's CPU. */
+  cpuMs: number;
 }
 
 /** One timed phase of one framework, as the child process reports it. */
@@ -92,22 +94,29 @@ async function converseTimed<Ctx>(adapter: Adapter<Ctx>, ctx: Ctx, id: string, d
   return { steps, total: end - start };
 }
 
-const distribution = (samples: number[]): Distribution => ({
+const distribution = (samples: number[], cpuMs: number): Distribution => ({
   meanMs: mean(samples),
   p50Ms: percentile(samples, 50),
   p99Ms: percentile(samples, 99),
+  cpuMs: cpuMs / Math.max(1, samples.length),
 });
 
 async function timePhase<Ctx>(adapter: Adapter<Ctx>, ctx: Ctx, plan: Prepared, raw: RawInserter) {
   const stepSamples: number[] = [];
   const convSamples: number[] = [];
   const dSamples: number[] = [];
+  let dCpuMs = 0;
   const cpu = process.cpuUsage();
   const wallMs = await drive(plan.ids.length, plan.concurrency, async (i) => {
     const { steps, total } = await converseTimed(adapter, ctx, plan.ids[i]!, plan.delayMs);
     stepSamples.push(...steps);
     convSamples.push(total);
-    if (plan.interleaveD) dSamples.push(await raw.insert());
+    if (plan.interleaveD) {
+      // Concurrency 1: nothing else runs, so the process's CPU during the insert is the insert's.
+      const before = process.cpuUsage();
+      dSamples.push(await raw.insert());
+      dCpuMs += cpuMsSince(before);
+    }
   });
   const cpuMs = cpuMsSince(cpu);
   const steps = stepSamples.length;
@@ -130,7 +139,7 @@ async function timePhase<Ctx>(adapter: Adapter<Ctx>, ctx: Ctx, plan: Prepared, r
     peakRssMiB: peakRssMiB(),
     server: null,
     eventBytesPerStep: null,
-    d: plan.interleaveD ? distribution(dSamples) : null,
+    d: plan.interleaveD ? distribution(dSamples, dCpuMs) : null,
     insertRatePerSec: null,
   };
   return result;
