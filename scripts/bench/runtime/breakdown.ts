@@ -17,9 +17,10 @@ import { CUSTOMER_MESSAGE, STAGE_OUTPUT, type StepModel } from "./workload";
 /**
  * Where a Switchyard step's time goes, at concurrency 1: the same conversations through variants
  * of the write path, interleaved in rounds (so drifting fsync time hits every variant alike):
- * production; production with postgres.js prepared statements; production with
- * synchronous_commit=off (NOT durable: it shows how much of a step is the wait for fsync); the
- * runtime alone on the in-memory store; and D. A diagnostic for the optimisation proposals in
+ * production; production with unnamed statements as drizzle's `execute` sends them (what
+ * lib/runs/sql.ts did before it named its queries); production with synchronous_commit=off (NOT
+ * durable: it shows how much of a step is the wait for fsync); the runtime alone on the in-memory
+ * store; and D. A diagnostic for the optimisation proposals in
  * docs/benchmarks.md, not a target.
  */
 interface Variant {
@@ -80,11 +81,12 @@ export async function runBreakdown(serverUrl: string, rounds = 10, perRound = 15
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const plain = postgres(url.toString(), { max: 1, onnotice: () => {} });
-  // What PgRunStore would get with named prepared statements (drizzle's execute sends unnamed ones).
-  const preparing = new Proxy(plain, {
+  // What PgRunStore sent before lib/runs/sql.ts named its queries: unnamed statements, for which
+  // postgres.js asks the server for parameter types first (two round trips, a parse every time).
+  const unnamed = new Proxy(plain, {
     get: (target, prop, receiver): unknown =>
       prop === "unsafe"
-        ? (q: string, params?: unknown[], options?: object) => target.unsafe(q, params as never, { ...options, prepare: true })
+        ? (q: string, params?: unknown[], options?: object) => target.unsafe(q, params as never, { ...options, prepare: false })
         : Reflect.get(target, prop, receiver),
   });
   const async = postgres(url.toString(), { max: 1, onnotice: () => {}, connection: { synchronous_commit: "off" } });
@@ -96,7 +98,7 @@ export async function runBreakdown(serverUrl: string, rounds = 10, perRound = 15
     const total = (rounds + 1) * perRound;
     const variants = [
       pgVariant("production (PgRunStore as is)", db, await createConversations(db, total)),
-      pgVariant("+ prepared statements", drizzle({ client: preparing, schema }), await createConversations(db, total)),
+      pgVariant("unnamed statements (drizzle's execute)", drizzle({ client: unnamed, schema }), await createConversations(db, total)),
       pgVariant("synchronous_commit=off (not durable)", drizzle({ client: async, schema }), await createConversations(db, total)),
       memoryVariant(),
     ];
