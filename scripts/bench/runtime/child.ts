@@ -51,6 +51,8 @@ export interface PhaseResult {
 export interface ChildResult {
   framework: string;
   mode: "throughput" | "latency";
+  /** Resident set after loading the framework and connecting, before any conversation. */
+  baselineRssMiB?: number;
   phases: PhaseResult[];
 }
 
@@ -237,6 +239,7 @@ export async function runChild<Ctx>(adapter: Adapter<Ctx>): Promise<void> {
   const probe = new Probe(values["admin-url"]!, values.db!, Number(values["settle-ms"]));
   const raw = new RawInserter(values["raw-url"]!, Number(values.pool));
   const ctx = await adapter.open(values.url!, Number(values.pool));
+  const baselineRssMiB = process.memoryUsage.rss() / 2 ** 20;
   let phases: PhaseResult[];
   try {
     await raw.setup();
@@ -250,6 +253,6 @@ export async function runChild<Ctx>(adapter: Adapter<Ctx>): Promise<void> {
     await raw.end();
     await probe.close();
   }
-  const result: ChildResult = { framework: adapter.name, mode, phases };
+  const result: ChildResult = { framework: adapter.name, mode, baselineRssMiB, phases };
   console.log(`RESULT ${JSON.stringify(result)}`);
 }

@@ -109,13 +109,14 @@ function latencyTable(result: SuiteResult): string {
   const rows = rowsFor(result, (run, fw) => {
     const p = phaseOf(run.latency, fw, "latency");
     if (!p) return null;
+    const baseline = run.latency.find((r) => r.framework === fw)?.baselineRssMiB;
     return [
       `${fmt(p.wallMs / 1000)} (${fmt(p.wallMs / IDEAL_MS)}×)`, fmt(p.convP50Ms / 1000),
-      `${fmt(p.convP99Ms / 1000)} (${fmt(p.convP99Ms / IDEAL_MS)}×)`, fmt(p.peakRssMiB, 0), fmt(p.cpuMsPerStep, 3),
+      `${fmt(p.convP99Ms / 1000)} (${fmt(p.convP99Ms / IDEAL_MS)}×)`, `${fmt(p.peakRssMiB, 0)} (${fmt(baseline, 0)})`, fmt(p.cpuMsPerStep, 3),
       fmt(p.server?.writeXactsPerStep), fmt(p.server?.walSyncsPerStep),
     ];
   });
-  return table(["framework", "run", "wall s (× ideal 2.0 s)", "conversation p50 s", "conversation p99 s (× ideal)", "peak RSS MiB", "CPU ms per step", "writing transactions per step", "WAL syncs per step"], rows);
+  return table(["framework", "run", "wall s (× ideal 2.0 s)", "conversation p50 s", "conversation p99 s (× ideal)", "peak RSS MiB (after loading, before work)", "CPU ms per step", "writing transactions per step", "WAL syncs per step"], rows);
 }
 
 interface Target {
