@@ -179,7 +179,7 @@ export function renderRuntimeSection(result: SuiteResult, env: Environment): str
   return `## Runtime: Switchyard against LangGraph and Mastra (one run, same server)
 
 Produced by \`${env.command}\` on ${env.date}. Every figure appears once per run; the suite ran
-${o.repeats} time(s) in one invocation, the second time with the frameworks in reverse order. The
+${o.repeats === 1 ? "once" : `${o.repeats} times`} in one invocation, the second time with the frameworks in reverse order. The
 server is shared with other work: the "other commits on the server" column counts what else committed
 during a phase (0 means the cluster-wide figures — writing transactions, WAL syncs, WAL bytes — are
 clean).
