@@ -1,143 +1,96 @@
-import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import os from "node:os";
-import { sql } from "drizzle-orm";
+import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { closeDatabase, getDatabase } from "@/db/client";
-import { migrateDatabase } from "@/db/migrate";
-import { seedDemo } from "@/db/seed";
-import { getEnv, resetEnvForTests } from "@/lib/env";
-import { queryRows } from "@/lib/runs/sql";
-import { signIn, timeGet } from "./bench/http-session";
-import { seedTraces } from "./bench/seed-spans";
+import { getEnv } from "@/lib/env";
+import { runConsoleBench } from "./bench/console";
+import { runBreakdown } from "./bench/runtime/breakdown";
+import { writeSection } from "./bench/report-file";
+import { type Environment, renderRuntimeSection } from "./bench/runtime/report";
+import { type FrameworkName, frameworkNames, installedVersions, runRuntimeSuite } from "./bench/runtime/suite";
 
 /**
- * Console at scale (tracing issue): the traces list, a trace's detail and the agents page, timed
- * over HTTP as a signed-in engineer, at 10,000 spans and again after 990,000 older spans are
- * added. Both runs query the same 24-hour window; the extra history is what a production database
- * accumulates, and the pages must not slow down with it. Ratios, not absolute times, are the
- * result: this machine is shared and noisy. Writes docs/benchmarks.md.
+ * `npm run bench`: the runtime benchmark (Switchyard against LangGraph and Mastra and the raw
+ * insert ceiling, scripts/bench/runtime), a breakdown of where a Switchyard step's time goes
+ * (scripts/bench/runtime/breakdown.ts) and the console-at-scale run (scripts/bench/console.ts).
+ * Each writes its own section of docs/benchmarks.md. Parts and sizes are selectable:
+ *
+ *   npm run bench -- --only runtime                 # or breakdown, console (comma-separated)
+ *   npm run bench -- --only runtime --quick         # one run, small sizes, for development
+ *   npm run bench -- --frameworks switchyard --repeat 1 --n1 100 --n32 500 --profile
  */
-const PORT = 3300;
-const base = `http://127.0.0.1:${PORT}`;
+const REPORT = "docs/benchmarks.md";
+const { values } = parseArgs({
+  options: {
+    only: { type: "string", default: "runtime,breakdown,console" },
+    frameworks: { type: "string", default: frameworkNames.join(",") },
+    quick: { type: "boolean", default: false },
+    repeat: { type: "string" },
+    n1: { type: "string" },
+    n32: { type: "string" },
+    "latency-n": { type: "string", default: "1000" },
+    "delay-ms": { type: "string", default: "500" },
+    "settle-ms": { type: "string", default: "11000" },
+    profile: { type: "boolean", default: false },
+  },
+});
+
 const serverUrl = getEnv().DATABASE_URL;
 if (!serverUrl) {
-  console.error("npm run bench needs DATABASE_URL: a PostgreSQL server where it may create a scratch database.");
+  console.error("npm run bench needs DATABASE_URL: a PostgreSQL server where it may create scratch databases.");
   process.exit(2);
 }
+const parts = new Set(values.only.split(","));
+const frameworks = values.frameworks.split(",").filter((f): f is FrameworkName => (frameworkNames as readonly string[]).includes(f));
 
-const name = `switchyard_bench_${Date.now()}`;
-const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database "${name}"`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
-process.env.DATABASE_URL = url.toString();
-resetEnvForTests();
-
-let server: ReturnType<typeof spawn> | undefined;
-try {
-  await migrateDatabase();
-  await seedDemo(getDatabase());
-  const db = getDatabase();
-  log("seeding 1,000 traces (10,000 spans) in the last 24 hours");
-  await seedTraces(db, { firstId: 1, runs: 1_000, fromHoursAgo: 23, toHoursAgo: 0.05 });
-  const [probe] = await queryRows<{ trace_id: string }>(db, sql`select trace_id from runs order by created_at desc limit 1`);
-  const traceId = probe!.trace_id;
-
-  log("building and starting the console against the bench database");
-  await run(process.execPath, ["node_modules/next/dist/bin/next", "build"]);
-  server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
-    env: { ...process.env, SWITCHYARD_WORKER_CONCURRENCY: "0", SWITCHYARD_DEMO_TRAFFIC: "off" },
-    stdio: "ignore",
+if (parts.has("runtime")) {
+  const loadAverage = os.loadavg().map((l) => l.toFixed(2)).join(" / ");
+  const result = await runRuntimeSuite({
+    serverUrl,
+    frameworks,
+    repeats: Number(values.repeat ?? (values.quick ? 1 : 2)),
+    n1: Number(values.n1 ?? (values.quick ? 50 : 300)),
+    n32: Number(values.n32 ?? (values.quick ? 300 : 1500)),
+    latencyN: Number(values["latency-n"]),
+    delayMs: Number(values["delay-ms"]),
+    settleMs: Number(values["settle-ms"]),
+    profileDir: values.profile ? ".data/bench-profiles" : undefined,
   });
-  await waitForHealth();
-  const cookie = await signIn(base, "engineer@example.com", "switchyard-demo");
-  const pages = { "traces list": "/traces", "trace detail": `/traces/${traceId}`, "agents page (24 h)": "/agents?range=24h" };
-
-  const small = await measure(pages, cookie);
-  log("adding 99,000 older traces (990,000 spans, up to 30 days back)");
-  await seedTraces(db, { firstId: 1_001, runs: 99_000, fromHoursAgo: 24 * 30, toHoursAgo: 25 });
-  const [count] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from spans`);
-  const large = await measure(pages, cookie);
-  writeReport(pages, small, large, count!.n, await serverVersion());
-} finally {
-  server?.kill("SIGTERM");
-  await closeDatabase();
-  await admin.unsafe(`drop database if exists "${name}" with (force)`);
-  await admin.end();
+  const env: Environment = {
+    ...(await serverInfo(serverUrl)),
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    node: process.version,
+    versions: installedVersions(),
+    loadAverage,
+    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
+    date: new Date().toISOString().slice(0, 10),
+  };
+  writeSection(REPORT, "runtime", renderRuntimeSection(result, env));
+  console.log(`[bench] wrote the runtime section of ${REPORT}`);
 }
 
-type Timings = Record<string, { medianMs: number; p95Ms: number }>;
-
-async function measure(pages: Record<string, string>, cookie: string): Promise<Timings> {
-  const out: Timings = {};
-  for (const [label, path] of Object.entries(pages)) out[label] = await timeGet(`${base}${path}`, cookie);
-  log(JSON.stringify(out));
-  return out;
+if (parts.has("breakdown")) {
+  console.log("[bench] breakdown of a Switchyard step (variants of the write path, interleaved)");
+  writeSection(REPORT, "breakdown", await runBreakdown(serverUrl, values.quick ? 4 : 10));
+  console.log(`[bench] wrote the breakdown section of ${REPORT}`);
 }
 
-function writeReport(pages: Record<string, string>, small: Timings, large: Timings, spans: number, pg: string) {
-  const rows = Object.keys(pages).map((label) => {
-    const a = small[label]!;
-    const b = large[label]!;
-    const ratio = b.medianMs / a.medianMs;
-    return `| ${label} | ${a.medianMs.toFixed(1)} / ${a.p95Ms.toFixed(1)} | ${b.medianMs.toFixed(1)} / ${b.p95Ms.toFixed(1)} | ${ratio.toFixed(2)}× | ${ratio <= 1.5 ? "yes" : "NO"} |`;
-  });
-  const report = `# Benchmarks
-
-Produced by \`npm run bench\` (with \`DATABASE_URL\` pointing at a PostgreSQL server where it may
-create and drop a scratch database). Ratios from one run are the result; absolute times depend on
-the machine and what else it is doing.
-
-## Console at scale (traces list, trace detail, agents page)
-
-Each page is fetched over HTTP from \`next start\` as a signed-in engineer: 3 warm-up requests,
-then 15 timed; median / p95 in ms. First with 10,000 spans (1,000 traces in the last 24 hours),
-then after adding 990,000 spans of older history (99,000 traces, 25 hours to 30 days old), for
-${spans.toLocaleString("en-US")} spans in all. Both runs ask for the same 24-hour window, which is
-what the pages show by default: list and metric queries are bounded by a time window and read
-indexes, so history outside the window should not slow them down. Target: at most 1.5×. The
-10k run goes first, so warm-up (JIT, caches) favours the 1M run: a ratio below 1 means "no
-slower", not "faster with more data".
-
-| page | 10k spans: median / p95 | 1M spans: median / p95 | ratio (median) | within 1.5× |
-| --- | --- | --- | --- | --- |
-${rows.join("\n")}
-
-Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB,
-Node ${process.version}, ${pg}. Run on ${new Date().toISOString().slice(0, 10)}.
-
-Not measured yet: the runtime's per-step overhead against LangGraph and Mastra, and the
-latency-bound run with 1,000 concurrent conversations (benchmark issue).
-`;
-  writeFileSync("docs/benchmarks.md", report);
-  log("wrote docs/benchmarks.md");
+if (parts.has("console")) {
+  writeSection(REPORT, "console", await runConsoleBench(serverUrl));
+  console.log(`[bench] wrote the console section of ${REPORT}`);
 }
 
-async function serverVersion(): Promise<string> {
-  const [row] = await queryRows<{ v: string }>(getDatabase(), sql`select split_part(version(), ' on ', 1) as v`);
-  return row?.v ?? "PostgreSQL";
-}
-
-async function waitForHealth() {
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
+async function serverInfo(url: string): Promise<Pick<Environment, "server" | "serverSettings">> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [v] = await sql<{ v: string }[]>`select split_part(version(), ' on ', 1) as v`;
+    const names = ["fsync", "synchronous_commit", "wal_sync_method", "commit_delay", "full_page_writes", "shared_buffers"];
+    const rows = await sql<{ name: string; setting: string; unit: string | null }[]>`
+      select name, setting, unit from pg_settings where name in ${sql(names)} order by name`;
+    return {
+      server: v?.v ?? "PostgreSQL",
+      serverSettings: Object.fromEntries(rows.map((r) => [r.name, r.unit ? `${r.setting}×${r.unit}` : r.setting])),
+    };
+  } finally {
+    await sql.end();
   }
-  throw new Error("the console did not start");
-}
-
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: "inherit", env: process.env });
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(" ")} exited ${code}`))));
-  });
-}
-
-function log(message: string) {
-  console.log(`[bench] ${message}`);
 }

@@ -1,13 +1,26 @@
 import type { SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import type { Database } from "@/db/client";
+
+const dialect = new PgDialect();
 
 /**
  * Runs raw SQL on either driver and returns its rows: postgres.js answers with an array,
  * PGlite with `{ rows }`. The hot paths of the runtime use hand-written single statements
  * (one round trip, one commit), so they go through here rather than the query builder.
+ *
+ * The query is named, which makes postgres.js keep it as a prepared statement per connection
+ * (keyed by its text). `db.execute` sends an unnamed one instead, for which postgres.js first
+ * asks the server for the parameter types: two round trips and a parse and plan of the whole
+ * statement on every call. On a step's commit that cost about a third of the step
+ * (docs/benchmarks.md, breakdown). PGlite ignores the name. Callers must keep the number of
+ * distinct statement texts bounded (no IN lists of varying length): each one is kept until
+ * postgres.js retires the connection (max_lifetime, 30–60 minutes by default; db/client.ts keeps
+ * that default on purpose, as it bounds what a connection holds).
  */
 export async function queryRows<T>(db: Database, query: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(query);
+  const prepared = db._.session.prepareQuery(dialect.sqlToQuery(query), undefined, "switchyard_query", false);
+  const result: unknown = await prepared.execute();
   if (Array.isArray(result)) return result as T[];
   return (result as { rows?: T[] }).rows ?? [];
 }
