@@ -135,15 +135,18 @@ describe("demo traffic generator", () => {
   });
 
   it("continues a conversation that waits for its customer", async () => {
-    // Earlier tests' conversations are closed, so the only candidate is the one started here.
-    await testDb()
-      .update(schema.conversations)
-      .set({ status: "resolved" })
-      .where(sql`${schema.conversations.metadata}->>'source' = 'traffic-generator'`);
     const g = generator({ followUpChance: 1 });
     const worker = testWorker();
     await worker.start();
     try {
+      // Earlier tests left runs for this worker. They settle first: a run settling after the
+      // update below would reopen its conversation as waiting for its customer.
+      for (const c of await generated()) await settledConversation(c.id);
+      // Earlier tests' conversations are closed, so the only candidate is the one started here.
+      await testDb()
+        .update(schema.conversations)
+        .set({ status: "resolved" })
+        .where(sql`${schema.conversations.metadata}->>'source' = 'traffic-generator'`);
       const known = new Set((await generated()).map((c) => c.id));
       // No conversation waits for its customer: the tick starts a new one instead.
       expect(await g.tick()).toBe("started");
