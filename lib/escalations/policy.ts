@@ -15,6 +15,7 @@
  * | max_steps, max_turns       | 2 high     | 30 min | the agents went round without an answer        |
  * | validation_failed          | 2 high     | 30 min | the agent could not produce a valid reply      |
  * | invalid_plan               | 2 high     | 30 min | an orchestrator could not plan the work        |
+ * | run_failed                 | 2 high     | 30 min | the run broke; the customer was promised help  |
  * | budget_exhausted           | 3 normal   | 60 min | the answer was too expensive to finish         |
  * | low_confidence             | 3 normal   | 60 min | a draft exists, a person should check it       |
  * | rejected_by_reviewer       | 3 normal   | 60 min | the reviewer refused every draft               |
@@ -52,6 +53,7 @@ export const reasonPolicies = {
   max_turns: { label: "Agent out of turns", ...high },
   validation_failed: { label: "Invalid agent output", ...high },
   invalid_plan: { label: "Invalid plan", ...high },
+  run_failed: { label: "Run failed", ...high },
   budget_exhausted: { label: "Cost budget exhausted", ...normal },
   low_confidence: { label: "Low confidence", ...normal },
   rejected_by_reviewer: { label: "Rejected by reviewer", ...normal },

@@ -16,14 +16,20 @@ export interface EscalationDraft {
 const DETAIL_CHARS = 1_000;
 
 /**
- * The inbox entry for a commit, or null. Only the commit that escalates or parks the run creates
- * one (it carries the `escalated` or `interrupted` event), so a decision on one of two pending
+ * The inbox entry for a commit, or null. Only the commit that escalates, fails or parks the run
+ * creates one (it carries the `escalated` or `interrupted` event), so a decision on one of two pending
  * calls, which leaves the run parked, does not add a second entry for the same wait.
  */
 export function escalationOf(state: RunState, events: readonly RunEvent[]): EscalationDraft | null {
   if (state.status === "escalated" && events.some((e) => e.type === "escalated")) {
     const reason = state.escalation?.reason ?? "provider_error";
     return draft("escalated", reason, state.escalation?.detail ?? null, workingAgent(state));
+  }
+  // The customer was told a person will follow up (settlement.ts): the inbox must hear of it.
+  const failed = events.find((e): e is Extract<RunEvent, { type: "failed" }> => e.type === "failed");
+  if (state.status === "failed" && failed) {
+    const detail = `${failed.error.category}: ${failed.error.message}`;
+    return draft("escalated", "run_failed", detail, workingAgent(state));
   }
   const interrupted = events.find((e) => e.type === "interrupted");
   if (state.status !== "waiting_for_human" || !interrupted) return null;

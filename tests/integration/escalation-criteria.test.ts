@@ -5,9 +5,10 @@ import { MIN_REPLY_CONFIDENCE } from "@/lib/agents/support-team";
 import { reasonPolicy } from "@/lib/escalations/policy";
 import { startConversation } from "@/lib/runs/conversations";
 import { createRunLoop } from "@/lib/runs/runtime";
+import { RunWorker } from "@/lib/runs/worker";
 import { setupTestDatabase, testDb } from "../helpers/db";
 import { converse, escalationsOf, inboxParts, REFUND_MESSAGE } from "../helpers/inbox";
-import { runsOf } from "../helpers/runtime";
+import { runsOf, settledConversation } from "../helpers/runtime";
 
 setupTestDatabase();
 
@@ -101,5 +102,32 @@ describe("every escalation criterion creates an inbox entry with its reason", ()
     );
     expect(state.status).toBe("completed");
     expect(await escalationsOf(conversationId)).toEqual([]);
+  });
+
+  it("a run that keeps killing its workers fails, and the inbox hears of it", async () => {
+    const { id: conversationId } = await startConversation(
+      testDb(),
+      { message: "Where is my order ORD-1234?", apiKeyId: null },
+      parts,
+    );
+    const [run] = await runsOf(conversationId);
+    // As if ten workers had claimed it and died: the next claim fails it instead of driving it.
+    await testDb().update(schema.runs).set({ claims: 10 }).where(eq(schema.runs.id, run!.id));
+    const worker = new RunWorker({ db: testDb(), parts, concurrency: 1, pollMs: 20, maxClaims: 10 });
+    await worker.start();
+    try {
+      expect((await settledConversation(conversationId)).status).toBe("failed");
+    } finally {
+      await worker.stop();
+    }
+    const rows = await escalationsOf(conversationId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      kind: "escalated",
+      reason: "run_failed",
+      status: "open",
+      priority: reasonPolicy("run_failed").priority,
+      runId: run!.id,
+    });
   });
 });

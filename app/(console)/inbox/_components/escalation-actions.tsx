@@ -16,6 +16,7 @@ type View = Pick<
   | "id"
   | "status"
   | "kind"
+  | "reason"
   | "claimedBy"
   | "viewerHoldsClaim"
   | "viewerFollowsUp"
@@ -75,7 +76,8 @@ export function EscalationActions({ view }: { view: View }) {
         />
       ))}
       <ReplyForm id={view.id} />
-      {view.kind === "escalated" ? (
+      {/* A failed run cannot continue: a person answers the customer and resolves it. */}
+      {view.kind === "escalated" && view.reason !== "run_failed" ? (
         <ActionForm
           action={handBackEscalationAction}
           label="Hand back to the agents"
