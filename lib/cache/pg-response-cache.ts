@@ -150,7 +150,13 @@ export class PgResponseCache implements ResponseCache {
 
   /** Cosine similarity of an entry's embedding to `embedding` (both unit vectors). */
   private async similarity(embedding: number[]): Promise<SQL> {
-    this.vector ??= this.options.vector !== undefined ? Promise.resolve(this.options.vector) : hasVectorExtension(this.db);
+    // A failed check is not remembered: one database blip must not break every later lookup.
+    this.vector ??= (
+      this.options.vector !== undefined ? Promise.resolve(this.options.vector) : hasVectorExtension(this.db)
+    ).catch((error: unknown) => {
+      this.vector = undefined;
+      throw error;
+    });
     const query = vectorLiteral(embedding);
     if (await this.vector) return sql`(1 - (c.embedding::vector <=> ${query}::vector))::float8`;
     return sql`(select sum(a * b) from unnest(c.embedding, ${query}) as v(a, b))::float8`;

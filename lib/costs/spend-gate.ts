@@ -71,8 +71,12 @@ export class PgSpendGate implements SpendGate {
     const ticket = newId("rsv");
     const decision = await this.db.transaction(async (tx) => {
       for (const scope of scopes) {
+        // The day's sum over spans runs only when today's counter is created, and only for a
+        // budget that still exists (the configured list may be up to one refresh old).
         await tx.execute(sql`insert into budget_spend (scope, day, spent_usd)
-          values (${scope}, ${day}::date, (${spentSoFar(scope, day)}))
+          select ${scope}, ${day}::date, (${spentSoFar(scope, day)}) from budgets b
+          where b.scope = ${scope}
+            and not exists (select 1 from budget_spend where scope = ${scope} and day = ${day}::date)
           on conflict (scope, day) do nothing`);
       }
       const rows = await queryRows<{ scope: string; spent_usd: number; reserved_usd: number; limit_usd: number }>(
@@ -82,6 +86,7 @@ export class PgSpendGate implements SpendGate {
           where s.day = ${day}::date and s.scope in ${list(scopes)}
           order by s.scope for update of s`,
       );
+      if (rows.length === 0) return { ok: true as const, ticket: null, booked: [] };
       const spent = rows.find((r) => r.spent_usd + r.reserved_usd >= r.limit_usd);
       if (spent && !request.critical) {
         return { ok: false as const, scope: spent.scope, spentUsd: spent.spent_usd, limitUsd: spent.limit_usd };
@@ -92,10 +97,12 @@ export class PgSpendGate implements SpendGate {
       await tx.execute(sql`insert into budget_reservations (id, day, scopes, amount_usd, expires_at)
         values (${ticket}, ${day}::date, array[${sql.join(booked.map((scope) => sql`${scope}`), sql`, `)}]::text[], ${request.maxUsd},
           now() + ${this.reservationTtlMs} * interval '1 millisecond')`);
-      this.bookings.set(ticket, { day, scopes: booked });
-      return { ok: true as const, ticket };
+      return { ok: true as const, ticket, booked };
     });
-    return decision;
+    if (!decision.ok) return decision;
+    // Only after the commit: a rolled-back reservation leaves nothing to settle.
+    if (decision.ticket) this.bookings.set(decision.ticket, { day, scopes: decision.booked });
+    return { ok: true, ticket: decision.ticket };
   }
 
   async settle(ticket: string, actualUsd: number): Promise<void> {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { db, schema } from "@/db";
 import type { Actor } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
+import { mayHandBack } from "@/lib/escalations/policy";
 import { newId } from "@/lib/ids";
 import { RUNS_CHANNEL, transcriptOf, type Tx } from "@/lib/runs/conversations";
 import { createRunLoop, defaultRuntimeParts, type RuntimeParts } from "@/lib/runs/runtime";
@@ -138,6 +139,12 @@ export async function handBackEscalation(
       throw new AppError(
         "conflict",
         "Approve or reject the pending request; the agents then continue.",
+      );
+    }
+    if (!mayHandBack(row.kind, row.reason)) {
+      throw new AppError(
+        "conflict",
+        "The agents cannot continue this conversation; reply to the customer and resolve it.",
       );
     }
     const transcript = await transcriptOf(tx, row.conversationId);

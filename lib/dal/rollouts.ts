@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { db, schema } from "@/db";
 import { demoChains } from "@/lib/agents";
 import { authorize, type Actor } from "@/lib/auth/authorize";
@@ -49,7 +49,12 @@ const r = schema.rollouts;
 /** Rollouts, active first then newest, with their decisions (newest first). */
 export async function listRollouts(limit = 20): Promise<RolloutDto[]> {
   await authorize("rollouts:read");
-  const rows = await db().select().from(r).orderBy(desc(r.createdAt)).limit(limit);
+  // Active first in SQL, so an old paused rollout is never cut off by newer finished ones.
+  const rows = await db()
+    .select()
+    .from(r)
+    .orderBy(sql`case when ${r.status} in ('running', 'paused') then 0 else 1 end`, desc(r.createdAt))
+    .limit(limit);
   const ids = rows.map((row) => row.id);
   const decisions = ids.length
     ? await db()
@@ -58,10 +63,7 @@ export async function listRollouts(limit = 20): Promise<RolloutDto[]> {
         .where(inArray(schema.rolloutDecisions.rolloutId, ids))
         .orderBy(desc(schema.rolloutDecisions.createdAt), desc(schema.rolloutDecisions.id))
     : [];
-  const active = (s: string) => (s === "running" || s === "paused" ? 0 : 1);
-  return rows
-    .sort((a, b) => active(a.status) - active(b.status))
-    .map((row) => ({
+  return rows.map((row) => ({
       id: row.id,
       chain: row.chain,
       agent: row.agent,

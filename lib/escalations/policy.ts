@@ -69,4 +69,12 @@ export function reasonPolicy(reason: string): ReasonPolicy {
   return (reasonPolicies as Record<string, ReasonPolicy>)[reason] ?? { label: reason, ...high };
 }
 
+/**
+ * Whether the agents can take an escalation back. Not a failed run (it cannot continue) nor a
+ * spent budget (the next step would stop again at once): a person answers and resolves those.
+ */
+export function mayHandBack(kind: EscalationKind, reason: string): boolean {
+  return kind === "escalated" && reason !== "run_failed" && reason !== "budget_exhausted";
+}
+
 export const priorityLabels: Record<number, string> = { 1: "Urgent", 2: "High", 3: "Normal" };

@@ -57,7 +57,8 @@ export class RolloutBackground {
     const loop = () => {
       if (this.stopped) return;
       this.running = this.tick().finally(() => {
-        this.timer = setTimeout(loop, this.options.intervalMs ?? 5_000);
+        // stop() may have come during the tick: it must not be re-armed behind its back.
+        if (!this.stopped) this.timer = setTimeout(loop, this.options.intervalMs ?? 5_000);
       });
     };
     this.timer = setTimeout(loop, this.options.intervalMs ?? 5_000);

@@ -149,15 +149,16 @@ export class RunWorker {
     versions: Record<string, number>,
     priority: CallPriority,
   ): Promise<void> {
-    // Console-created versions the run pinned must be known before the loop resolves them.
-    await this.options.parts.versions?.ensure(versions);
     // A second claim means an earlier worker stopped mid-run: the trace shows the takeover.
     const resumed = claim > 1 ? { worker: this.id, claim } : undefined;
-    const loop = createRunLoop(this.options.db, this.options.parts, { owner: this.id, leaseMs: this.leaseMs, resumed }, priority);
     // A long model call must not let the lease lapse while this worker is healthy.
     const heartbeat = setInterval(() => void this.renewLease(runId), Math.max(1_000, this.leaseMs / 3));
     try {
-      await loop.run(runId);
+      // Console-created versions the run pinned must be known before the loop is built (it copies
+      // the chains). Inside the try: a failed load releases the run with a back-off.
+      await this.options.parts.versions?.ensure(versions);
+      const store = { owner: this.id, leaseMs: this.leaseMs, resumed };
+      await createRunLoop(this.options.db, this.options.parts, store, priority).run(runId);
     } catch (error) {
       if (error instanceof ConcurrencyConflict) {
         log("info", "worker: run taken over by another writer", { worker: this.id, runId });

@@ -2,11 +2,12 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as schema from "@/db/schema";
 import { MIN_REPLY_CONFIDENCE } from "@/lib/agents/support-team";
+import { claimEscalation, handBackEscalation } from "@/lib/dal/escalation-actions";
 import { reasonPolicy } from "@/lib/escalations/policy";
 import { startConversation } from "@/lib/runs/conversations";
 import { createRunLoop } from "@/lib/runs/runtime";
 import { RunWorker } from "@/lib/runs/worker";
-import { setupTestDatabase, testDb } from "../helpers/db";
+import { createTestUser, setupTestDatabase, testDb } from "../helpers/db";
 import { converse, escalationsOf, inboxParts, REFUND_MESSAGE } from "../helpers/inbox";
 import { runsOf, settledConversation } from "../helpers/runtime";
 
@@ -129,5 +130,12 @@ describe("every escalation criterion creates an inbox entry with its reason", ()
       priority: reasonPolicy("run_failed").priority,
       runId: run!.id,
     });
+    // The run cannot continue: the data layer refuses a hand-back, not only the page.
+    const lead = await createTestUser("support_lead");
+    const actor = { ...lead, name: "Lead" };
+    await claimEscalation(actor, rows[0]!.id);
+    await expect(handBackEscalation(actor, { id: rows[0]!.id, note: "try again" }, parts)).rejects.toThrow(
+      /cannot continue/,
+    );
   });
 });

@@ -1,6 +1,7 @@
 "use client";
 
 import type { EscalationViewDto, PendingRequestDto } from "@/lib/dal/escalations";
+import { mayHandBack } from "@/lib/escalations/policy";
 import {
   claimEscalationAction,
   decideRequestAction,
@@ -76,8 +77,7 @@ export function EscalationActions({ view }: { view: View }) {
         />
       ))}
       <ReplyForm id={view.id} />
-      {/* A failed run cannot continue: a person answers the customer and resolves it. */}
-      {view.kind === "escalated" && view.reason !== "run_failed" ? (
+      {mayHandBack(view.kind, view.reason) ? (
         <ActionForm
           action={handBackEscalationAction}
           label="Hand back to the agents"
