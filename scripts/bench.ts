@@ -4,7 +4,7 @@ import postgres from "postgres";
 import { getEnv } from "@/lib/env";
 import { runConsoleBench } from "./bench/console";
 import { runBreakdown } from "./bench/runtime/breakdown";
-import { writeSection } from "./bench/report-file";
+import { writeSection } from "./report/sections";
 import { type Environment, renderRuntimeSection } from "./bench/runtime/report";
 import { type FrameworkName, frameworkNames, installedVersions, runRuntimeSuite } from "./bench/runtime/suite";
 
@@ -18,7 +18,16 @@ import { type FrameworkName, frameworkNames, installedVersions, runRuntimeSuite 
  *   npm run bench -- --only runtime --quick         # one run, small sizes, for development
  *   npm run bench -- --frameworks switchyard --repeat 1 --n1 100 --n32 500 --profile
  */
-const REPORT = "docs/benchmarks.md";
+const REPORT = {
+  path: "docs/benchmarks.md",
+  marker: "bench",
+  header: `# Benchmarks
+
+Produced by \`npm run bench\` (with \`DATABASE_URL\` pointing at a PostgreSQL server where it may
+create and drop scratch databases). Ratios from one run are the result; absolute times depend on
+the machine and what else it is doing.
+`,
+};
 const { values } = parseArgs({
   options: {
     only: { type: "string", default: "runtime,breakdown,console" },
@@ -65,18 +74,18 @@ if (parts.has("runtime")) {
     date: new Date().toISOString().slice(0, 10),
   };
   writeSection(REPORT, "runtime", renderRuntimeSection(result, env));
-  console.log(`[bench] wrote the runtime section of ${REPORT}`);
+  console.log(`[bench] wrote the runtime section of ${REPORT.path}`);
 }
 
 if (parts.has("breakdown")) {
   console.log("[bench] breakdown of a Switchyard step (variants of the write path, interleaved)");
   writeSection(REPORT, "breakdown", await runBreakdown(serverUrl, values.quick ? 4 : 10));
-  console.log(`[bench] wrote the breakdown section of ${REPORT}`);
+  console.log(`[bench] wrote the breakdown section of ${REPORT.path}`);
 }
 
 if (parts.has("console")) {
   writeSection(REPORT, "console", await runConsoleBench(serverUrl));
-  console.log(`[bench] wrote the console section of ${REPORT}`);
+  console.log(`[bench] wrote the console section of ${REPORT.path}`);
 }
 
 async function serverInfo(url: string): Promise<Pick<Environment, "server" | "serverSettings">> {

@@ -2,20 +2,24 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { writeSection } from "@/scripts/bench/report-file";
+import { type ReportFile, writeSection } from "@/scripts/report/sections";
 import type { ChildResult, PhaseResult } from "@/scripts/bench/runtime/child";
 import { percentile } from "@/scripts/bench/runtime/measure";
 import { type Environment, renderRuntimeSection } from "@/scripts/bench/runtime/report";
 import type { SuiteResult } from "@/scripts/bench/runtime/suite";
 
 describe("benchmark report file", () => {
-  const tmp = () => path.join(mkdtempSync(path.join(os.tmpdir(), "bench-")), "benchmarks.md");
+  const tmp = (): ReportFile => ({
+    path: path.join(mkdtempSync(path.join(os.tmpdir(), "bench-")), "benchmarks.md"),
+    marker: "bench",
+    header: "# Benchmarks\n",
+  });
 
   it("replaces only its own section and keeps hand-written text and other sections", () => {
     const file = tmp();
-    writeFileSync(file, "# B\n\n<!-- bench:runtime -->\nold runtime\n<!-- /bench:runtime -->\n\nhand-written analysis\n\n<!-- bench:console -->\nconsole v1\n<!-- /bench:console -->\n");
+    writeFileSync(file.path, "# B\n\n<!-- bench:runtime -->\nold runtime\n<!-- /bench:runtime -->\n\nhand-written analysis\n\n<!-- bench:console -->\nconsole v1\n<!-- /bench:console -->\n");
     writeSection(file, "runtime", "new runtime");
-    const doc = readFileSync(file, "utf8");
+    const doc = readFileSync(file.path, "utf8");
     expect(doc).toContain("<!-- bench:runtime -->\nnew runtime\n<!-- /bench:runtime -->");
     expect(doc).not.toContain("old runtime");
     expect(doc).toContain("hand-written analysis");
@@ -26,7 +30,7 @@ describe("benchmark report file", () => {
     const file = tmp();
     writeSection(file, "console", "console body");
     writeSection(file, "runtime", "runtime body");
-    const doc = readFileSync(file, "utf8");
+    const doc = readFileSync(file.path, "utf8");
     expect(doc.startsWith("# Benchmarks")).toBe(true);
     expect(doc.indexOf("console body")).toBeLessThan(doc.indexOf("runtime body"));
   });
