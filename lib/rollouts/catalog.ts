@@ -72,7 +72,7 @@ export class AgentCatalog {
    * @param db the caller's transaction when it has one (PGlite serves one connection at a time).
    */
   async ensure(versions: Readonly<Record<string, number>>, db: Database = this.db()): Promise<void> {
-    const missing = Object.entries(versions).filter(([agent, version]) => !this.knows(agent, version));
+    const missing = Object.entries(versions).filter(([agent, version]) => !this.has(agent, version));
     if (missing.length === 0) return;
     const v = schema.agentVersions;
     this.add(
@@ -105,7 +105,8 @@ export class AgentCatalog {
     if (changed) this.rebuild();
   }
 
-  private knows(agent: string, version: number): boolean {
+  /** Whether a run of this process can pin `agent@version`. */
+  has(agent: string, version: number): boolean {
     return this.current.some((c) => c.agents.some((a) => a.name === agent && a.version === version));
   }
 

@@ -12,8 +12,9 @@ const armsSchema = z.record(z.string(), z.enum(["canary", "stable"]));
  * Which agent versions a conversation's runs pin. The first turn gets the code-defined versions,
  * overlaid with promoted rollouts and its arm of every active one, and the full map is stored
  * with the conversation; later turns (in any process, after any restart) read it back, so a
- * conversation never switches version mid-way. The one exception is a rolled-back canary: its
- * conversations return to the stable version, which is the point of rolling back.
+ * conversation never switches version mid-way. Two exceptions: a rolled-back canary's conversations
+ * return to the stable version, which is the point of rolling back; and a version a deploy removed
+ * gives way to the current code version.
  */
 export class RolloutRouting {
   constructor(readonly catalog: AgentCatalog) {}
@@ -25,7 +26,7 @@ export class RolloutRouting {
   async pin(db: Database, conversationId: string, chain: string, firstTurn: boolean): Promise<Record<string, number>> {
     if (!firstTurn) {
       const kept = await this.stored(db, conversationId);
-      if (kept) return kept;
+      if (kept) return this.runnable(db, chain, kept);
     }
     const { versions, arms } = await this.assign(db, conversationId, chain);
     await db
@@ -66,6 +67,22 @@ export class RolloutRouting {
     }
     const assignment = assignConversation(conversationId, active);
     return { versions: { ...versions, ...assignment.versions }, arms: assignment.arms };
+  }
+
+  /**
+   * A deploy that bumps a code-defined agent takes the old version out of the process, and only
+   * console-created versions are stored. A conversation pinned to a version nobody can run any
+   * more moves to the current code version rather than failing its next turn.
+   */
+  private async runnable(db: Database, chain: string, kept: Record<string, number>): Promise<Record<string, number>> {
+    await this.catalog.ensure(kept, db);
+    const code = this.codeVersions(chain);
+    const out = { ...kept };
+    for (const [agent, version] of Object.entries(kept)) {
+      const current = code[agent];
+      if (current !== undefined && !this.catalog.has(agent, version)) out[agent] = current;
+    }
+    return out;
   }
 
   private async stored(db: Database, conversationId: string): Promise<Record<string, number> | null> {

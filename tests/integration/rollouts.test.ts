@@ -150,6 +150,35 @@ describe("rollouts", () => {
     expect((await pinnedVersions(after.id))[0]?.general).toBe(1);
   });
 
+  it("moves a conversation to the new code version when a deploy removed the one it was pinned to", async () => {
+    const before = freshProcessParts();
+    const { id } = await startConversation(testDb(), { message: "Do you ship to Canada?", apiKeyId: null }, before);
+    const old = testWorker(before);
+    await old.start();
+    try {
+      expect((await settledConversation(id)).status).toBe("waiting_for_customer");
+    } finally {
+      await old.stop();
+    }
+    // The next deploy bumps every code-defined agent: version 1 no longer exists anywhere.
+    const bumped = demoChains().map((chain) => ({
+      ...chain,
+      defaultVersions: undefined,
+      agents: chain.agents.map((agent) => ({ ...agent, version: agent.version + 1 })),
+    }));
+    const catalog = new AgentCatalog(testDb, bumped);
+    const deployed: RuntimeParts = { ...freshProcessParts(), chains: catalog.chains, versions: new RolloutRouting(catalog) };
+    await postCustomerMessage(testDb(), id, "And to Mexico?", { apiKeyId: null }, deployed);
+    expect((await pinnedVersions(id)).map((v) => v.general)).toEqual([1, 2]);
+    const worker = testWorker(deployed);
+    await worker.start();
+    try {
+      expect((await settledConversation(id)).status).toBe("waiting_for_customer");
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it("lets a worker in another process run a version it has never loaded", async () => {
     const version = await createVersion("billing");
     const admin = await createTestUser("admin");
