@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db, schema } from "@/db";
 import type { Actor } from "@/lib/auth/authorize";
@@ -167,6 +167,20 @@ export const HAND_BACK_NOTE_MARKER =
 export async function resolveEscalation(actor: Actor, id: string): Promise<void> {
   await db().transaction(async (tx) => {
     const row = await lockClaimed(tx, actor, id, { followUp: true });
+    // After a hand-back the agents may have escalated again: closing the conversation from the
+    // old entry would leave the new one (a pending approval, say) open in a resolved conversation.
+    const e = schema.escalations;
+    const [newer] = await tx
+      .select({ id: e.id })
+      .from(e)
+      .where(and(eq(e.conversationId, row.conversationId), ne(e.id, id), inArray(e.status, ["open", "claimed"])))
+      .limit(1);
+    if (newer) {
+      throw new AppError(
+        "conflict",
+        "The agents escalated this conversation again; work its newer inbox entry instead.",
+      );
+    }
     const [run] = await tx
       .select({ status: schema.runs.status })
       .from(schema.runs)

@@ -256,6 +256,31 @@ describe("the lead's other actions", () => {
     ]);
   });
 
+  it("will not resolve from a handed-back entry while the agents' newer escalation is open", async () => {
+    const { conversationId, runId, escalation } = await claimedEscalation("I want to talk to a human, please.");
+    const note = "Please check the order status for the customer.";
+    expect(await handBackEscalationAction(null, form({ id: escalation.id, note }))).toMatchObject({ ok: true });
+    // What the run's settling commit writes when the agents escalate again.
+    const { seq } = await checkpointOf(runId);
+    await testDb().update(schema.runs).set({ status: "escalated" }).where(eq(schema.runs.id, runId));
+    await testDb().update(schema.conversations).set({ status: "escalated" }).where(eq(schema.conversations.id, conversationId));
+    await testDb().insert(schema.escalations).values({
+      id: newId("esc"),
+      conversationId,
+      runId,
+      runSeq: seq + 1,
+      reason: "customer_request",
+      kind: "escalated",
+      priority: 2,
+      slaDueAt: new Date(Date.now() + 3_600_000),
+    });
+    const before = await snapshot(conversationId, runId);
+
+    const refused = await resolveEscalationAction(null, form({ id: escalation.id }));
+    expect(refused).toMatchObject({ ok: false, message: expect.stringMatching(/escalated this conversation again/) });
+    expect(await snapshot(conversationId, runId)).toEqual(before);
+  });
+
   it("hands back: the same run resumes from its checkpoint and its reply reaches the customer", async () => {
     const { conversationId, runId, escalation } = await claimedEscalation(
       "I want to talk to a human, please.",
