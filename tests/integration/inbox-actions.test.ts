@@ -277,7 +277,8 @@ describe("the lead's other actions", () => {
     const before = await snapshot(conversationId, runId);
 
     const refused = await resolveEscalationAction(null, form({ id: escalation.id }));
-    expect(refused).toMatchObject({ ok: false, message: expect.stringMatching(/escalated this conversation again/) });
+    expect(refused.ok).toBe(false);
+    expect(refused.ok ? "" : refused.message).toMatch(/escalated this conversation again/);
     expect(await snapshot(conversationId, runId)).toEqual(before);
   });
 
