@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { queryRows } from "@/lib/runs/sql";
-import { pickSample } from "./sample";
+import { SampleQuota } from "./sample";
 
 export interface SamplerOptions {
   /** Share of finished conversations scored; the design's floor is 5%. */
@@ -10,6 +10,12 @@ export interface SamplerOptions {
   rolloutShare: number;
   /** How far back a fresh process looks for finished runs it has not seen. */
   lookbackMs?: number;
+  /**
+   * How long a run's end must lie in the past before the cursor passes it. `ended_at` is the
+   * settling transaction's start time, so a run committed a moment late would otherwise land
+   * behind a cursor that already moved on, and never be considered.
+   */
+  settleMs?: number;
   batch?: number;
 }
 
@@ -20,11 +26,16 @@ export interface SamplerOptions {
  */
 export class EvalSampler {
   private since: Date | null = null;
+  private readonly live: SampleQuota;
+  private readonly rollout: SampleQuota;
 
   constructor(
     private readonly db: Database,
     private readonly options: SamplerOptions,
-  ) {}
+  ) {
+    this.live = new SampleQuota(options.share);
+    this.rollout = new SampleQuota(options.rolloutShare);
+  }
 
   /** Enqueues one batch; returns how many jobs it added. */
   async tick(): Promise<number> {
@@ -37,6 +48,7 @@ export class EvalSampler {
               and o.status in ('running', 'paused')) as in_rollout
         from runs r
         where r.status = 'completed' and r.priority = 0 and r.ended_at > ${since.toISOString()}::timestamptz
+          and r.ended_at <= now() - ${this.options.settleMs ?? 5_000} * interval '1 millisecond'
         order by r.ended_at
         limit ${this.options.batch ?? 500}`,
     );
@@ -44,11 +56,8 @@ export class EvalSampler {
     this.since = new Date(rows.at(-1)!.ended_at);
     const conversations = rows.map((r) => r.conversation_id);
     const always = new Set(rows.filter((r) => r.in_rollout).map((r) => r.conversation_id));
-    const rolloutPicked = pickSample([...always], this.options.rolloutShare);
-    const picked = pickSample(
-      conversations.filter((c) => !always.has(c)),
-      this.options.share,
-    );
+    const rolloutPicked = this.rollout.take([...always]);
+    const picked = this.live.take(conversations.filter((c) => !always.has(c)));
     const chosen = rows.filter((r) => picked.has(r.conversation_id) || rolloutPicked.has(r.conversation_id));
     if (chosen.length === 0) return 0;
     const values = chosen.map((r) => ({ run_id: r.run_id, conversation_id: r.conversation_id }));

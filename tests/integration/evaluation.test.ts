@@ -29,7 +29,7 @@ describe("continuous evaluation", () => {
     for (const id of ids) await settledConversation(id);
     await worker.stop();
 
-    const sampler = new EvalSampler(testDb(), { share: 0.05, rolloutShare: 1 });
+    const sampler = new EvalSampler(testDb(), { share: 0.05, rolloutShare: 1, settleMs: 0 });
     expect(await sampler.tick()).toBeGreaterThanOrEqual(3);
     expect(await sampler.tick()).toBe(0);
     const evaluator = new Evaluator(testDb(), parts);
@@ -60,7 +60,7 @@ describe("continuous evaluation", () => {
     const done = await startConversation(testDb(), { message: "Do you ship to Canada?", apiKeyId: null }, parts);
     await settledConversation(done.id);
     await worker.stop();
-    await new EvalSampler(testDb(), { share: 1, rolloutShare: 1 }).tick();
+    await new EvalSampler(testDb(), { share: 1, rolloutShare: 1, settleMs: 0 }).tick();
     const [job] = await testDb().select().from(schema.evalJobs).where(eq(schema.evalJobs.conversationId, done.id));
     expect(job?.status).toBe("queued");
 

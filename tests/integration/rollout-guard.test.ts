@@ -32,7 +32,10 @@ async function runCanary(instructions: string, version: number) {
     minSample: MIN_SAMPLE,
   });
   const parts = rolloutParts();
-  const background = new RolloutBackground(testDb(), parts, { guard: { config: { minEvalSample: 5 } } });
+  const background = new RolloutBackground(testDb(), parts, {
+    sampler: { settleMs: 0 },
+    guard: { config: { minEvalSample: 5 } },
+  });
   const worker = testWorker(parts);
   await worker.start();
   const verdicts: { action: string; reason?: string; canaryRuns: number }[] = [];
