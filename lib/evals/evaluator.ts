@@ -45,7 +45,8 @@ export async function scoreRun(parts: RuntimeParts, state: RunState): Promise<Sc
     citationRequired: citingAgents.has(agent),
     knownCitations,
   });
-  const verdict = await judgeReply(parts.model, { request, agent, reply: state.output });
+  const invoke = parts.invokeModelFor?.("batch") ?? parts.invokeModel;
+  const verdict = await judgeReply(parts.model, { request, agent, reply: state.output }, undefined, invoke);
   return {
     agent,
     agentVersion: version ?? 0,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineAgent, type Model, type ModelTier, ProviderError } from "@/lib/runtime";
+import { defineAgent, invokeOnce, type Model, type ModelInvoker, type ModelTier, ProviderError } from "@/lib/runtime";
 
 export const judgeVerdictSchema = z.object({
   score: z.number().min(0).max(1),
@@ -35,22 +35,20 @@ export interface JudgeInput {
 /**
  * Asks the model port for a verdict. Returns null (the checks alone then score the reply) when the
  * provider fails or answers off-schema twice; evaluation must never take a live path down with it.
+ * `invoke` is the process's batch-priority invoker, so judging waits behind live calls in the rate
+ * limiter and respects open breakers like any other call to the provider.
  */
 export async function judgeReply(
   model: Model,
   input: JudgeInput,
   tier: ModelTier = judgeAgent.modelTier,
+  invoke: ModelInvoker = invokeOnce,
 ): Promise<(JudgeVerdict & { model: string }) | null> {
   const content = JSON.stringify(input);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const response = await model.generate({
-        agent: judgeAgent,
-        tier,
-        messages: [{ role: "user", content }],
-        tools: [],
-        outputSchema: judgeVerdictSchema,
-      });
+      const request = { agent: judgeAgent, tier, messages: [{ role: "user" as const, content }], tools: [], outputSchema: judgeVerdictSchema };
+      const response = await invoke(model, request, { onRetry: () => {} });
       const raw: unknown = typeof response.output === "string" ? safeJson(response.output) : response.output;
       const parsed = judgeVerdictSchema.safeParse(raw);
       if (parsed.success) return { ...parsed.data, model: response.model };

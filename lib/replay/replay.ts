@@ -110,6 +110,9 @@ async function rerun(
   const loop = new RunLoop({
     chains: parts.chains,
     model: parts.model,
+    // Batch priority behind live calls in the rate limiter, through the breakers, and priced.
+    invokeModel: parts.invokeModelFor?.("batch") ?? parts.invokeModel,
+    pricing: parts.pricing,
     tools: tools.registry,
     store,
     ledger: new MemoryToolLedger(),

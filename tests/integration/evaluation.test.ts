@@ -32,9 +32,19 @@ describe("continuous evaluation", () => {
     const sampler = new EvalSampler(testDb(), { share: 0.05, rolloutShare: 1, settleMs: 0 });
     expect(await sampler.tick()).toBeGreaterThanOrEqual(3);
     expect(await sampler.tick()).toBe(0);
-    const evaluator = new Evaluator(testDb(), parts);
+    // The judge's calls go through the process's invoker at batch priority (rate limiter, breakers).
+    const judged: { priority: string; agent: string }[] = [];
+    const evaluator = new Evaluator(testDb(), {
+      ...parts,
+      invokeModelFor: (priority) => (model, request) => {
+        judged.push({ priority, agent: request.agent.name });
+        return model.generate(request);
+      },
+    });
     const jobs = await testDb().select().from(schema.evalJobs);
     expect(await evaluator.drain(100)).toBe(jobs.length);
+    expect(judged).toHaveLength(jobs.length);
+    expect(new Set(judged.map((j) => `${j.priority}:${j.agent}`))).toEqual(new Set(["batch:judge"]));
 
     const scores = await testDb().select().from(schema.evalScores);
     const finished = await testDb()

@@ -6,7 +6,8 @@ import { demoTools } from "@/lib/agents";
 import type { ReplayComparison } from "@/lib/replay/replay";
 import { Replayer } from "@/lib/replay/replayer";
 import { startConversation } from "@/lib/runs/conversations";
-import { defineTool, type ToolDefinition } from "@/lib/runtime";
+import type { RuntimeParts } from "@/lib/runs/runtime";
+import { defineTool, type Model, type ModelRequest, type ToolDefinition } from "@/lib/runtime";
 import { createTestUser, setupTestDatabase, testDb } from "../helpers/db";
 import { insertVersion, rolloutParts } from "../helpers/rollouts";
 import { settledConversation, testWorker } from "../helpers/runtime";
@@ -61,7 +62,23 @@ describe("replay", () => {
     const started = await startReplayAction(null, form({ version: "billing@2", conversationId: id }));
     expect(started).toMatchObject({ ok: true, data: { count: 1 } });
 
-    expect(await new Replayer(testDb(), parts).drain()).toBe(1);
+    // Every model call of the replay (agents and judge) goes through the invoker at batch priority.
+    const priorities = new Set<string>();
+    const replayParts: RuntimeParts = {
+      // A getter like the original: the replayer loads billing@2 into the catalog as it starts.
+      get chains() {
+        return parts.chains;
+      },
+      tools: parts.tools,
+      model: parts.model,
+      versions: parts.versions,
+      invokeModelFor: (priority: "live" | "batch") => (model: Model, request: ModelRequest) => {
+        priorities.add(priority);
+        return model.generate(request);
+      },
+    };
+    expect(await new Replayer(testDb(), replayParts).drain()).toBe(1);
+    expect(priorities).toEqual(new Set(["batch"]));
     expect(refunds).toHaveLength(1);
     const refundRows = await testDb().select().from(schema.toolLedger).where(eq(schema.toolLedger.tool, "refund"));
     expect(refundRows).toHaveLength(1);
