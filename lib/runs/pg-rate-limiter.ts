@@ -23,6 +23,8 @@ export const priorityRank: Record<CallPriority, number> = { live: 0, batch: 1 };
 
 const GRANT_RETENTION_MS = 10 * 60_000;
 const WAITER_TTL_MS = 5_000;
+/** A waiter this far past its expiry belongs to a process that died while queued. */
+const DEAD_WAITER_MS = 60_000;
 
 type Attempt = { granted: true } | { granted: false; waitMs: number };
 
@@ -39,6 +41,8 @@ type Attempt = { granted: true } | { granted: false; waitMs: number };
 export class PgRateLimiter implements RateLimiter {
   private readonly windowMs: number;
   private readonly pollMs: number;
+  /** When this process last pruned each key: once a window is enough, not once a call. */
+  private readonly prunedAt = new Map<string, number>();
 
   constructor(
     private readonly db: Database,
@@ -64,14 +68,13 @@ export class PgRateLimiter implements RateLimiter {
         await abortableSleep(attempt.waitMs, request.signal);
       }
     } catch (error) {
-      await this.db
-        .execute(sql`delete from rate_limit_waiters where id = ${id}`)
-        .catch(() => undefined);
+      await queryRows(this.db, sql`delete from rate_limit_waiters where id = ${id}`).catch(() => undefined);
       throw error;
     }
     return {
       settle: async (actualTokens: number) => {
-        await this.db.execute(
+        await queryRows(
+          this.db,
           sql`update rate_limit_grants set tokens = ${Math.max(0, Math.round(actualTokens))} where id = ${id}`,
         );
       },
@@ -87,12 +90,8 @@ export class PgRateLimiter implements RateLimiter {
   ): Promise<Attempt> {
     const limits = this.options.limitsFor(key);
     const window = sql`${this.windowMs} * interval '1 millisecond'`;
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`rate:${key}`}))`);
-    // Grants stay a while past their window, so recent traffic can be inspected (and tested).
-    const retainMs = Math.max(this.windowMs * 2, GRANT_RETENTION_MS);
-    await tx.execute(
-      sql`delete from rate_limit_grants where key = ${key} and granted_at < clock_timestamp() - ${retainMs} * interval '1 millisecond'`,
-    );
+    await queryRows(tx, sql`select pg_advisory_xact_lock(hashtext(${`rate:${key}`}))`);
+    await this.prune(tx, key);
     const [usage] = await queryRows<{
       calls: number;
       tokens: number;
@@ -111,20 +110,40 @@ export class PgRateLimiter implements RateLimiter {
     // A single call larger than the whole token budget still goes out once the window is empty.
     const fits = calls < limits.requests && (used + tokens <= limits.tokens || used === 0);
     if (fits && (usage?.ahead ?? 0) === 0) {
-      await tx.execute(
-        sql`insert into rate_limit_grants (id, key, priority, tokens) values (${id}, ${key}, ${rank}, ${tokens})`,
+      await queryRows(
+        tx,
+        sql`with granted as (insert into rate_limit_grants (id, key, priority, tokens) values (${id}, ${key}, ${rank}, ${tokens}))
+            delete from rate_limit_waiters where id = ${id}`,
       );
-      await tx.execute(sql`delete from rate_limit_waiters where id = ${id}`);
       return { granted: true };
     }
     // Long enough that a busy process renews it in time; short enough that a dead one's queued
     // live call holds batch work back only briefly.
     const expires = sql`clock_timestamp() + ${Math.max(this.pollMs * 10, WAITER_TTL_MS)} * interval '1 millisecond'`;
-    await tx.execute(
+    await queryRows(
+      tx,
       sql`insert into rate_limit_waiters (id, key, priority, expires_at) values (${id}, ${key}, ${rank}, ${expires})
           on conflict (id) do update set expires_at = ${expires}`,
     );
     const freeIn = usage?.free_in_ms ?? this.pollMs;
     return { granted: false, waitMs: Math.max(5, Math.min(this.pollMs, Math.ceil(freeIn))) };
+  }
+
+  /**
+   * Grants stay a while past their window, so recent traffic can be inspected (and tested); a
+   * waiter row of a process that died while queued is removed once it is long expired.
+   */
+  private async prune(tx: Database, key: string): Promise<void> {
+    const now = Date.now();
+    if (now - (this.prunedAt.get(key) ?? 0) < this.windowMs) return;
+    this.prunedAt.set(key, now);
+    const retainMs = Math.max(this.windowMs * 2, GRANT_RETENTION_MS);
+    await queryRows(
+      tx,
+      sql`with grants as (delete from rate_limit_grants
+            where key = ${key} and granted_at < clock_timestamp() - ${retainMs} * interval '1 millisecond')
+          delete from rate_limit_waiters
+            where key = ${key} and expires_at < clock_timestamp() - ${DEAD_WAITER_MS} * interval '1 millisecond'`,
+    );
   }
 }

@@ -133,6 +133,21 @@ describe("central rate limiter", () => {
     await expect(waiting).rejects.toThrow("run cancelled");
     expect(await waiters(key, 0)).toBe(0);
   });
+
+  it("removes the waiter rows of a process that died while queued", async () => {
+    const key = "model:dead-waiter";
+    await queryRows(
+      testDb(),
+      sql`insert into rate_limit_waiters (id, key, priority, expires_at)
+          values ('rlg_dead', ${key}, 0, now() - interval '2 minutes'), ('rlg_recent', ${key}, 0, now() - interval '1 second')`,
+    );
+    await limiter({ requests: 5, tokens: 1e9 }, 60_000).acquire(key, { priority: "live", estimatedTokens: 1 });
+    const left = await testDb()
+      .select({ id: schema.rateLimitWaiters.id })
+      .from(schema.rateLimitWaiters)
+      .where(eq(schema.rateLimitWaiters.key, key));
+    expect(left.map((r) => r.id)).toEqual(["rlg_recent"]);
+  });
 });
 
 const runProcess = (args: string[]) => runScriptProcess("tests/drill/rate-limit-process.ts", args);

@@ -129,7 +129,9 @@ async function limited(
     signal: request.signal,
   });
   const response = await call();
-  await slot.settle(response.usage.inputTokens + response.usage.outputTokens);
+  // A failed correction leaves the estimate charged, which the window forgets within a minute;
+  // throwing would discard an answer already paid for and make the caller buy it again.
+  await slot.settle(response.usage.inputTokens + response.usage.outputTokens).catch(() => undefined);
   return response;
 }
 

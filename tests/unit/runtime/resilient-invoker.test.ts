@@ -339,4 +339,20 @@ describe("rate limiting in the invoker", () => {
     );
     expect(slots).toHaveLength(2);
   });
+
+  it("keeps a paid answer when correcting the token count fails", async () => {
+    const limiter: RateLimiter = {
+      acquire: () => Promise.resolve({ settle: () => Promise.reject(new Error("connection reset")) }),
+    };
+    const model = new FakeModel(() => "ok");
+    const invoke = resilientInvoker({
+      clock: new FakeClock(0),
+      breakers: new MemoryBreakerStore(() => config),
+      limiter,
+      sleep: () => Promise.resolve(),
+      random: () => 0,
+    });
+    await expect(invoke(model, request, { onRetry: () => undefined })).resolves.toMatchObject({ text: "ok" });
+    expect(model.attempts).toHaveLength(1);
+  });
 });
