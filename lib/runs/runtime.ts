@@ -67,14 +67,16 @@ export interface VersionRouting {
 /** The chain a conversation runs when the caller does not choose one. */
 export const DEFAULT_CHAIN = "support";
 
-let defaults: RuntimeParts | undefined;
+// On globalThis, like the database client: building the parts starts the breaker poller and its
+// LISTEN, and a dev hot reload must reuse them rather than leave one more running each time.
+const globalForParts = globalThis as unknown as { __switchyardRuntimeParts?: RuntimeParts };
 
 /** The agent teams of lib/agents on the model SWITCHYARD_PROVIDER chooses (lib/providers). */
 export function defaultRuntimeParts(): RuntimeParts {
-  if (defaults) return defaults;
+  if (globalForParts.__switchyardRuntimeParts) return globalForParts.__switchyardRuntimeParts;
   const { breakers, invokeModel, invokeModelFor } = createResilience(getDatabase(), getEnv());
   const catalog = new AgentCatalog(getDatabase, demoChains());
-  defaults = {
+  const defaults: RuntimeParts = {
     // A getter: the catalog lists console-created versions as runs come to need them.
     get chains() {
       return catalog.chains;
@@ -89,6 +91,7 @@ export function defaultRuntimeParts(): RuntimeParts {
     versions: new RolloutRouting(catalog),
     cache: new PgResponseCache(getDatabase(), createEmbedder(getEnv())),
   };
+  globalForParts.__switchyardRuntimeParts = defaults;
   return defaults;
 }
 
