@@ -65,6 +65,9 @@ export class PgSpendGate implements SpendGate {
   }
 
   async reserve(request: SpendRequest): Promise<SpendDecision> {
+    // Right after start the list of budgets is not loaded yet: without this wait, the first calls
+    // of a fresh process would pass every daily limit unchecked.
+    await this.ready;
     const scopes = (await this.scopesOf(request)).filter((s) => this.configured.has(s)).sort();
     if (scopes.length === 0) return { ok: true, ticket: null };
     const day = utcDay(Date.now());

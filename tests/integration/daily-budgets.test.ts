@@ -148,6 +148,23 @@ describe("daily budgets across workers (acceptance 2)", () => {
     await setDailyBudget("daily:global", null);
   });
 
+  it("checks the limits from a fresh process's very first call", async () => {
+    await setDailyBudget("daily:agent:billing", 0.000001);
+    await testDb()
+      .insert(schema.budgetSpend)
+      .values({ scope: "daily:agent:billing", day: new Date().toISOString().slice(0, 10), spentUsd: 1 })
+      .onConflictDoUpdate({ target: [schema.budgetSpend.scope, schema.budgetSpend.day], set: { spentUsd: 1 } });
+    const gate = new PgSpendGate(testDb(), { configTtlMs: 60_000 });
+    try {
+      // No refresh awaited here: a worker calls the model as soon as it has started.
+      const decision = await gate.reserve({ runId: "run_first", chain: "support", agent: "billing", critical: false, maxUsd: 0.01 });
+      expect(decision.ok).toBe(false);
+    } finally {
+      gate.stop();
+      await setDailyBudget("daily:agent:billing", null);
+    }
+  });
+
   it("releases the reservation of a call whose process died before settling", async () => {
     await setDailyBudget("daily:agent:billing", 1);
     const gate = new PgSpendGate(testDb(), { reservationTtlMs: 1, configTtlMs: 60_000 });
