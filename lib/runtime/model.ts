@@ -27,6 +27,8 @@ export interface ModelRequest {
 export interface TokenUsage {
   readonly inputTokens: number;
   readonly outputTokens: number;
+  /** Part of `inputTokens` the provider read from its prompt cache (priced at the cached rate). */
+  readonly cachedInputTokens?: number;
 }
 
 /**

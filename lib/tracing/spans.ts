@@ -296,6 +296,7 @@ function genAiAttributes(e: Extract<RunEvent, { type: "llm_call" }>, model: stri
     ...(model ? { "gen_ai.request.model": model, "gen_ai.response.model": model } : {}),
     "gen_ai.usage.input_tokens": e.usage.inputTokens,
     "gen_ai.usage.output_tokens": e.usage.outputTokens,
+    ...(e.usage.cachedInputTokens ? { "gen_ai.usage.cache_read.input_tokens": e.usage.cachedInputTokens } : {}),
     ...(e.agent ? { "gen_ai.agent.name": e.agent } : {}),
     "switchyard.tier": e.tier,
     "switchyard.attempt": e.attempt,
