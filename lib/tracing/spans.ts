@@ -156,6 +156,9 @@ function spanOf(
         attributes: {
           ...genAiAttributes(e, model),
           ...(e.downgradedFrom ? { "switchyard.tier.downgraded_from": e.downgradedFrom } : {}),
+          ...(e.context
+            ? { "switchyard.context.policy": e.context.policy, "switchyard.context.saved_tokens": e.context.savedTokens }
+            : {}),
         },
         payload: { finish: e.finish, input: e.input ?? null, output: e.output ?? null, error: e.error ?? null },
       });
