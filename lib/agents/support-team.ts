@@ -28,6 +28,12 @@ export const GENERAL_CACHE = {
  */
 export const SUPPORT_CONTEXT = { brief: lastTurns(1), exchange: lastTurns(2) } as const;
 
+/**
+ * The specialists' model tier is chosen per conversation turn by the model router
+ * (lib/runtime/routing): easy questions on the fast tier, hard ones on the strong tier.
+ */
+export const SPECIALIST_ROUTING = { min: "fast", max: "strong" } as const;
+
 /** Refunds above this many dollars wait for a support lead's approval. */
 export const REFUND_APPROVAL_THRESHOLD = 100;
 
@@ -66,6 +72,7 @@ const billing = defineAgent({
   handoffs: ["general"],
   outputSchema: replySchema,
   context: SUPPORT_CONTEXT.exchange,
+  routing: SPECIALIST_ROUTING,
 });
 
 const technical = defineAgent({
@@ -78,6 +85,7 @@ const technical = defineAgent({
   handoffs: ["general"],
   outputSchema: replySchema,
   context: SUPPORT_CONTEXT.exchange,
+  routing: SPECIALIST_ROUTING,
 });
 
 const general = defineAgent({

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { providerErrorKinds } from "./model";
 import { budgetEventSchemas } from "./budget/events";
 import { cacheEventSchemas } from "./cache/events";
+import { routingEventSchemas } from "./routing/events";
 import { escalationReasons, toolOutcomeSchema } from "./state";
 
 /**
@@ -180,6 +181,7 @@ export const runEventSchema = z.discriminatedUnion("type", [
   }),
   ...budgetEventSchemas(base),
   ...cacheEventSchemas(base),
+  ...routingEventSchemas(base),
 ]);
 
 /** One entry of a run's event log. */

@@ -23,6 +23,14 @@ export {
 } from "./context-policy/policy";
 export { summarizerAgent, SUMMARY_SO_FAR, TURNS_TO_ADD } from "./context-policy/summarizer";
 export {
+  clampTier,
+  modelRouterAgent,
+  type RoutingDecision,
+  routingDecisionSchema,
+  type RoutingRequest,
+  tiersIn,
+} from "./routing/router";
+export {
   EARLIER_HEADER,
   LATEST_MESSAGE_MARKER,
   splitTranscript,

@@ -4,6 +4,7 @@ import { answerFromCache, rememberAnswer } from "./cache/turn";
 import { type StepContext } from "./context";
 import { contextView } from "./context-policy/view";
 import { callModel } from "./model-call";
+import { routeThread } from "./routing/route";
 import { type EventRecorder } from "./recorder";
 import { type CallFailure, callFailureOf } from "./resilience/errors";
 import { type Message, type RunState, type Thread, type ToolCall } from "./state";
@@ -33,6 +34,7 @@ export async function takeModelTurn(
 ): Promise<ModelTurn> {
   const cached = await answerFromCache(ctx, state, thread, agent, rec);
   if (cached) return cached;
+  await routeThread(ctx, state, thread, agent, rec);
   const view = await contextView(ctx, state, thread, agent, rec);
   const options = { context: view.context, tier: thread.tier };
   let messages: readonly Message[] = view.messages;

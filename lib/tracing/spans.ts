@@ -40,7 +40,8 @@ export type SpanKind =
   | "escalation"
   | "resume"
   | "human"
-  | "cache";
+  | "cache"
+  | "routing";
 
 /** What one commit adds to its trace's totals (kept on the runs row). */
 export interface TraceDelta {
@@ -268,6 +269,19 @@ function spanOf(
           "switchyard.cache.age_ms": e.ageMs,
           ...(e.agent ? { "gen_ai.agent.name": e.agent } : {}),
         },
+      });
+    case "model_routed":
+      // The router's own call is an llm span beside it; this span is the decision.
+      return base(id, parent, "routing", `route ${e.agent ?? "agent"} → ${e.tier}`, e, {
+        tier: e.tier,
+        attributes: {
+          "switchyard.routing.tier": e.tier,
+          "switchyard.routing.reason": e.reason,
+          "switchyard.routing.range": `${e.range.min}..${e.range.max}`,
+          "switchyard.routing.by": e.by,
+          ...(e.agent ? { "gen_ai.agent.name": e.agent } : {}),
+        },
+        payload: { reason: e.reason },
       });
     case "failed":
       return base(id, rootSpanId(runId), "escalation", "failed", e, {

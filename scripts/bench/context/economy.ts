@@ -10,6 +10,8 @@ import { MemoryRunStore, MemoryToolLedger, sequentialIds } from "@/lib/runtime/t
  * team's own context policies (the last turns verbatim plus the rolling summary), on the
  * simulator with a fixed seed. Input tokens are what the simulator counted for every call, the
  * summariser's included; the pass rate is the share of replies the quality reviewer approved.
+ * Model routing, a separate lever, is off in both arms unless asked for: its calls would be the
+ * same in both and only blur what the context policy changes.
  */
 
 /** Messages a customer may send; each conversation walks the pool in its own seeded order. */
@@ -59,10 +61,17 @@ export function withPolicy(chain: Chain, policy: ContextPolicy): Chain {
   return { ...chain, agents: chain.agents.map((agent) => ({ ...agent, context: policy })) };
 }
 
-/** The demo team as configured, against the same team on the full context. */
-export async function compareWithFullContext(options: EconomyOptions = defaultEconomyOptions) {
-  const full = await runVariant(withPolicy(supportChain, fullContext()), "full context", options);
-  const team = await runVariant(supportChain, "support team's policies", options);
+/** The chain with no agent routed (every activation on the agent's own tier). */
+export function withoutRouting(chain: Chain): Chain {
+  return { ...chain, agents: chain.agents.map(({ routing: _routing, ...agent }) => agent) };
+}
+
+/** The demo team's context policies against the same team on the full context. */
+export async function compareWithFullContext(options: EconomyOptions = defaultEconomyOptions, routing = false) {
+  const base = routing ? supportChain : withoutRouting(supportChain);
+  const suffix = routing ? ", model routing on" : "";
+  const full = await runVariant(withPolicy(base, fullContext()), `full context${suffix}`, options);
+  const team = await runVariant(base, `support team's policies${suffix}`, options);
   return { full, team, savedShare: 1 - team.inputTokens / full.inputTokens };
 }
 
