@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as schema from "@/db/schema";
-import { supportChain, supportTools } from "@/lib/agents/support-team";
+import { supportChain as routedSupportChain, supportTools } from "@/lib/agents/support-team";
 import { priceBookSource, type PriceBook } from "@/lib/costs/price-book";
 import { newId } from "@/lib/ids";
 import { createAiSdkModel } from "@/lib/providers/ai-sdk";
@@ -16,6 +16,7 @@ import {
 } from "../helpers/fake-openai-server";
 import { setupTestDatabase, testDb } from "../helpers/db";
 import { eventsOf, runsOf, settledConversation, testWorker } from "../helpers/runtime";
+import { withoutRouting } from "@/scripts/bench/context/economy";
 
 /**
  * Acceptance 4 of issue 12: the loopback OpenAI-compatible server reports cached prompt tokens
@@ -25,6 +26,9 @@ import { eventsOf, runsOf, settledConversation, testWorker } from "../helpers/ru
  */
 
 setupTestDatabase();
+
+// One scripted reply per agent: the specialists without the model router's extra call.
+const supportChain = withoutRouting(routedSupportChain);
 
 const models = { fast: "cache-test-mini", standard: "cache-test-large", strong: "cache-test-large" } as const;
 // Deliberately unlike any built-in price, so the figures can only come from the table.
