@@ -19,6 +19,7 @@ export interface RecentRoutingDecision {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+const text = (v: unknown) => (typeof v === "string" ? v : "");
 
 /**
  * Model routing on /agents: decisions per tier and their cost effect in a window, from the
@@ -52,7 +53,7 @@ export async function getRoutingOverview(range: TimeRange): Promise<RoutingOverv
   ]);
   const pricing = defaultRuntimeParts().pricing;
   const overview = prepareRoutingOverview(
-    decisions.map((r) => ({ agent: String(r.agent), tier: String(r.tier), range: String(r.range ?? ""), decisions: num(r.decisions) })),
+    decisions.map((r) => ({ agent: String(r.agent), tier: String(r.tier), range: text(r.range), decisions: num(r.decisions) })),
     calls.map((r) => ({
       agent: String(r.agent),
       tier: String(r.tier),
@@ -69,7 +70,7 @@ export async function getRoutingOverview(range: TimeRange): Promise<RoutingOverv
     recent: recent.map((r) => ({
       agent: String(r.agent),
       tier: String(r.tier),
-      reason: String(r.reason ?? ""),
+      reason: text(r.reason),
       at: new Date(r.started_at as string | Date).toISOString(),
       traceId: String(r.trace_id),
     })),
