@@ -19,6 +19,7 @@ export const modelRouterAgent = defineAgent({
     'Pick the model tier for this task from the allowed ones: "fast" for a simple, common question; "standard" when it needs tools or several steps; "strong" when it is ambiguous, multi-part or high-stakes. Give a one-sentence reason.',
   outputSchema: routingDecisionSchema,
   limits: { maxTurns: 1, maxOutputTokens: 80 },
+  // Per call it takes the criticality of the agent it routes (routing/route.ts).
   critical: true,
 });
 
