@@ -20,6 +20,8 @@ export interface CallOptions {
   readonly tier?: ModelTier;
   /** How the agent's context policy shaped the messages (context-policy/view.ts). */
   readonly context?: LlmCall["context"];
+  /** The caller has a default for a failure: not retried (ModelRequest.optional). */
+  readonly optional?: boolean;
 }
 
 /** One model call through the resilience seam, recorded as an `llm_call` event either way. */
@@ -34,7 +36,7 @@ export async function callModel(
   options: CallOptions = {},
 ): Promise<CallResult> {
   const { tier, downgradedFrom } = tierOfCall(state, agent, options.tier);
-  const request = buildRequest(ctx, agent, tier, messages);
+  const request = { ...buildRequest(ctx, agent, tier, messages), ...(options.optional ? { optional: true } : {}) };
   const admission = await admitModelCall(ctx, state, agent, request);
   if (!admission.ok) return { kind: "budget_exhausted", breach: admission.breach };
   const started = ctx.clock.now();

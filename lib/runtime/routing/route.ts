@@ -32,7 +32,7 @@ export async function routeThread(
   const content = JSON.stringify(routingRequest(agent, range, thread));
   // The router works for the agent: when a hard daily limit pauses the agent, it pauses too.
   const router = agent.critical === modelRouterAgent.critical ? modelRouterAgent : { ...modelRouterAgent, critical: agent.critical };
-  const result = await callModel(ctx, state, thread.id, router, [{ role: "user", content }], 1, rec);
+  const result = await callModel(ctx, state, thread.id, router, [{ role: "user", content }], 1, rec, { optional: true });
   const fallback = clampTier(agent.modelTier, range);
   if (result.kind !== "response") return decide(fallback, "router unavailable: the agent's own tier", "fallback");
   const check = checkOutput(modelRouterAgent, result.response);
