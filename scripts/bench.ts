@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { getEnv } from "@/lib/env";
 import { runConsoleBench } from "./bench/console";
+import { runContextBench } from "./bench/context/report";
 import { runBreakdown } from "./bench/runtime/breakdown";
 import { writeSection } from "./report/sections";
 import { type Environment, renderRuntimeSection } from "./bench/runtime/report";
@@ -14,7 +15,7 @@ import { type FrameworkName, frameworkNames, installedVersions, runRuntimeSuite 
  * (scripts/bench/runtime/breakdown.ts) and the console-at-scale run (scripts/bench/console.ts).
  * Each writes its own section of docs/benchmarks.md. Parts and sizes are selectable:
  *
- *   npm run bench -- --only runtime                 # or breakdown, console (comma-separated)
+ *   npm run bench -- --only runtime                 # or breakdown, console, context (comma-separated)
  *   npm run bench -- --only runtime --quick         # one run, small sizes, for development
  *   npm run bench -- --frameworks switchyard --repeat 1 --n1 100 --n32 500 --profile
  */
@@ -30,7 +31,7 @@ the machine and what else it is doing.
 };
 const { values } = parseArgs({
   options: {
-    only: { type: "string", default: "runtime,breakdown,console" },
+    only: { type: "string", default: "runtime,breakdown,console,context" },
     frameworks: { type: "string", default: frameworkNames.join(",") },
     quick: { type: "boolean", default: false },
     repeat: { type: "string" },
@@ -43,12 +44,20 @@ const { values } = parseArgs({
   },
 });
 
+const parts = new Set(values.only.split(","));
+
+// In memory on the simulator: needs no database.
+if (parts.has("context")) {
+  writeSection(REPORT, "context", await runContextBench());
+  console.log(`[bench] wrote the context section of ${REPORT.path}`);
+}
+
 const serverUrl = getEnv().DATABASE_URL;
 if (!serverUrl) {
+  if ([...parts].every((p) => p === "context")) process.exit(0);
   console.error("npm run bench needs DATABASE_URL: a PostgreSQL server where it may create scratch databases.");
   process.exit(2);
 }
-const parts = new Set(values.only.split(","));
 const frameworks = values.frameworks.split(",").filter((f): f is FrameworkName => (frameworkNames as readonly string[]).includes(f));
 
 if (parts.has("runtime")) {

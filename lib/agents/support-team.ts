@@ -3,6 +3,7 @@ import {
   defineAgent,
   defineTool,
   type FallbackLadder,
+  lastTurns,
   reviewVerdictSchema,
   type RunState,
   supervisor,
@@ -18,6 +19,20 @@ export const GENERAL_CACHE = {
   // A follow-up's answer depends on the conversation before it: never reused.
   key: (request: string) => (request.includes(LATEST_MESSAGE_MARKER) ? null : request),
 };
+
+/**
+ * Context economy (lib/runtime/context-policy): after a few turns every agent gets a rolling
+ * summary of the conversation plus its last messages verbatim: the router, the general agent and
+ * the reviewer the previous message (they work on the newest one), the specialists the last
+ * exchange. docs/benchmarks.md (`npm run bench -- --only context`) has what this saves.
+ */
+export const SUPPORT_CONTEXT = { brief: lastTurns(1), exchange: lastTurns(2) } as const;
+
+/**
+ * The specialists' model tier is chosen per conversation turn by the model router
+ * (lib/runtime/routing): easy questions on the fast tier, hard ones on the strong tier.
+ */
+export const SPECIALIST_ROUTING = { min: "fast", max: "strong" } as const;
 
 /** Refunds above this many dollars wait for a support lead's approval. */
 export const REFUND_APPROVAL_THRESHOLD = 100;
@@ -41,6 +56,7 @@ const triage = defineAgent({
     "You route customer conversations. Hand billing and refund questions to billing, product problems to technical, and everything else, including a request to talk to a person, to general. Never answer yourself.",
   handoffs: ["billing", "technical", "general"],
   limits: { maxTurns: 3 },
+  context: SUPPORT_CONTEXT.brief,
   // Intake, the general answer and the reply check keep running past a hard daily spend limit;
   // the specialists pause and their conversations go to a person.
   critical: true,
@@ -55,6 +71,8 @@ const billing = defineAgent({
   tools: ["lookup_order", "refund"],
   handoffs: ["general"],
   outputSchema: replySchema,
+  context: SUPPORT_CONTEXT.exchange,
+  routing: SPECIALIST_ROUTING,
 });
 
 const technical = defineAgent({
@@ -66,6 +84,8 @@ const technical = defineAgent({
   tools: ["kb_search"],
   handoffs: ["general"],
   outputSchema: replySchema,
+  context: SUPPORT_CONTEXT.exchange,
+  routing: SPECIALIST_ROUTING,
 });
 
 const general = defineAgent({
@@ -76,6 +96,7 @@ const general = defineAgent({
     "You answer general questions politely and briefly. Never promise discounts, credits or exceptions. When the customer asks for a person, say you are connecting them and set `handover` to the reason.",
   outputSchema: replySchema,
   critical: true,
+  context: SUPPORT_CONTEXT.brief,
   // FAQ-like answers (shipping, hours, discounts): the same or a reworded first question within a
   // day gets the stored answer, still checked by the reviewer. No tools, so nothing it did is skipped.
   cache: GENERAL_CACHE,
@@ -90,6 +111,7 @@ const reviewer = defineAgent({
   outputSchema: reviewVerdictSchema,
   limits: { maxTurns: 1 },
   critical: true,
+  context: SUPPORT_CONTEXT.brief,
 });
 
 /**

@@ -1,9 +1,12 @@
+import { EARLIER_HEADER, LATEST_MESSAGE_MARKER } from "@/lib/runtime";
+
 /**
  * How a follow-up turn presents the conversation to the agents: earlier messages, then the newest
- * customer message after this marker. It travels as a user message, never as instructions, since
- * customer text is untrusted.
+ * customer message after the marker; the runtime's context policies read the same format
+ * (lib/runtime/context-policy/transcript.ts). It travels as a user message, never as
+ * instructions, since customer text is untrusted.
  */
-export const LATEST_MESSAGE_MARKER = "Latest customer message:\n";
+export { LATEST_MESSAGE_MARKER };
 
 export interface TranscriptLine {
   role: "customer" | "agent" | "human";
@@ -15,7 +18,7 @@ export function formatTranscript(lines: readonly TranscriptLine[]): string {
   const earlier = lines.slice(0, -1).map((m) => `${speaker(m)}: ${m.content}`);
   const latest = lines.at(-1)?.content ?? "";
   return earlier.length
-    ? `Conversation so far:\n${earlier.join("\n")}\n\n${LATEST_MESSAGE_MARKER}${latest}`
+    ? `${EARLIER_HEADER}${earlier.join("\n")}\n\n${LATEST_MESSAGE_MARKER}${latest}`
     : latest;
 }
 

@@ -8,6 +8,7 @@ import { newId } from "@/lib/ids";
 import { conversationBudgetOf } from "@/lib/costs/conversation-budget";
 import { createRunLoop, DEFAULT_CHAIN, defaultRuntimeParts, type RuntimeParts } from "./runtime";
 import type { ConversationStatus } from "./settlement";
+import { turnSummarySchema } from "@/lib/runtime";
 
 export type { ConversationStatus } from "./settlement";
 
@@ -153,9 +154,25 @@ async function startRun(
   if (versions) await parts.versions?.ensure(versions, tx);
   const loop = createRunLoop(tx, parts, { newRun: { conversationId, traceId } });
   const budget = parts.pricing ? await conversationBudgetOf(tx, conversationId, chain) : undefined;
-  const state = await loop.create(chain, input, { budget, versions });
+  const contextSummary = firstTurn ? undefined : await contextSummaryOf(tx, conversationId);
+  const state = await loop.create(chain, input, { budget, versions, contextSummary });
   await tx.execute(sql`select pg_notify(${RUNS_CHANNEL}, ${state.runId})`);
   return traceId;
+}
+
+/**
+ * The rolling context summary the conversation's latest run ended with (lib/runtime/context-policy):
+ * the next turn folds only the turns since into it instead of summarising everything again.
+ */
+async function contextSummaryOf(tx: Tx, conversationId: string) {
+  const [latest] = await tx
+    .select({ summary: sql<unknown>`${schema.runs.checkpoint} -> 'context' -> 'summary'` })
+    .from(schema.runs)
+    .where(eq(schema.runs.conversationId, conversationId))
+    .orderBy(desc(schema.runs.createdAt))
+    .limit(1);
+  const parsed = turnSummarySchema.safeParse(latest?.summary);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** The conversation so far as the next run's input (lib/agents/transcript.ts). */

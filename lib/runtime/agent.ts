@@ -1,5 +1,6 @@
 import { type z } from "zod";
 import { type AgentCacheInput, type AgentCachePolicy, cachePolicyOf } from "./cache/policy";
+import { type ContextPolicy } from "./context-policy/policy";
 import { ConfigurationError } from "./errors";
 
 /** Model capability classes; providers map each tier to a concrete model. */
@@ -39,6 +40,16 @@ export interface AgentDefinition<TOutput = unknown> {
   readonly critical: boolean;
   /** Reuse of answers (cache/policy.ts); undefined: every request calls the model. */
   readonly cache?: AgentCachePolicy;
+  /** What of the conversation each call sends (context-policy/); undefined: the full context. */
+  readonly context?: ContextPolicy;
+  /** Tiers a model router may pick from per activation (routing/); undefined: always `modelTier`. */
+  readonly routing?: TierRange;
+}
+
+/** An inclusive range of tiers, cheapest first. */
+export interface TierRange {
+  readonly min: ModelTier;
+  readonly max: ModelTier;
 }
 
 /** Input of {@link defineAgent}; everything but name, version and instructions has a default. */
@@ -53,6 +64,8 @@ export interface AgentInput<TOutput> {
   limits?: Partial<AgentLimits>;
   critical?: boolean;
   cache?: AgentCacheInput;
+  context?: ContextPolicy;
+  routing?: TierRange;
 }
 
 const agentNamePattern = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -77,6 +90,9 @@ export function defineAgent<TOutput = string>(
   if (limits.maxTurns < 1 || limits.maxToolCallsPerTurn < 0) {
     throw new ConfigurationError(`agent ${input.name}: limits must be positive`);
   }
+  if (input.routing && modelTiers.indexOf(input.routing.min) > modelTiers.indexOf(input.routing.max)) {
+    throw new ConfigurationError(`agent ${input.name}: routing range ${input.routing.min}..${input.routing.max} is empty`);
+  }
   if (input.handoffs?.includes(input.name)) {
     throw new ConfigurationError(`agent ${input.name} cannot hand off to itself`);
   }
@@ -91,6 +107,8 @@ export function defineAgent<TOutput = string>(
     limits: Object.freeze(limits),
     critical: input.critical ?? false,
     cache: input.cache ? cachePolicyOf(input.name, input.cache) : undefined,
+    ...(input.context && input.context.kind !== "full" ? { context: Object.freeze(input.context) } : {}),
+    ...(input.routing ? { routing: Object.freeze({ ...input.routing }) } : {}),
   });
 }
 

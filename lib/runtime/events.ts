@@ -2,6 +2,7 @@ import { z } from "zod";
 import { providerErrorKinds } from "./model";
 import { budgetEventSchemas } from "./budget/events";
 import { cacheEventSchemas } from "./cache/events";
+import { routingEventSchemas } from "./routing/events";
 import { escalationReasons, toolOutcomeSchema } from "./state";
 
 /**
@@ -17,7 +18,12 @@ const base = {
   agentVersion: z.number().int().nullable(),
 };
 
-const usageSchema = z.object({ inputTokens: z.number(), outputTokens: z.number() });
+const usageSchema = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  /** Included in `inputTokens`: read from the provider's prompt cache. */
+  cachedInputTokens: z.number().optional(),
+});
 
 export const toolRefusalReasons = [
   "not_allowed",
@@ -60,6 +66,9 @@ export const runEventSchema = z.discriminatedUnion("type", [
     costUsd: z.number().nullable().optional(),
     /** The agent's own tier when a conversation budget made the call run cheaper (`tier`). */
     downgradedFrom: z.string().optional(),
+    /** Set when the agent's context policy is not `full`: the policy and the input tokens it
+     *  left out against the full context (estimated); `usage.inputTokens` is what was sent. */
+    context: z.object({ policy: z.string(), savedTokens: z.number().int().nonnegative() }).optional(),
     finish: z.enum(["output", "tool_calls", "error"]),
     /** What the call saw and said, bounded: the message count and the newest message. */
     input: z.object({ messages: z.number().int(), last: z.string() }).optional(),
@@ -172,6 +181,7 @@ export const runEventSchema = z.discriminatedUnion("type", [
   }),
   ...budgetEventSchemas(base),
   ...cacheEventSchemas(base),
+  ...routingEventSchemas(base),
 ]);
 
 /** One entry of a run's event log. */

@@ -11,7 +11,30 @@ export {
   defineAgent,
   type ModelTier,
   modelTiers,
+  type TierRange,
 } from "./agent";
+export {
+  type ContextPolicy,
+  compactText,
+  describePolicy,
+  fullContext,
+  lastTurns,
+  stateFields,
+} from "./context-policy/policy";
+export { summarizerAgent, SUMMARY_SO_FAR, TURNS_TO_ADD } from "./context-policy/summarizer";
+export {
+  clampTier,
+  modelRouterAgent,
+  type RoutingDecision,
+  routingDecisionSchema,
+  type RoutingRequest,
+  tiersIn,
+} from "./routing/router";
+export {
+  EARLIER_HEADER,
+  LATEST_MESSAGE_MARKER,
+  splitTranscript,
+} from "./context-policy/transcript";
 export {
   applyConversationBudget,
   budgetStage,
@@ -123,6 +146,7 @@ export {
   type Message,
   type RunState,
   runStateSchema,
+  turnSummarySchema,
   type RunStatus,
   type Thread,
   type ToolCall,

@@ -1,12 +1,12 @@
-import { type AgentDefinition, type ModelTier } from "./agent";
-import { admitModelCall, settleModelCall, tierOfCall } from "./budget/call";
+import { type AgentDefinition } from "./agent";
 import { type BudgetBreach } from "./budget/conversation";
 import { answerFromCache, rememberAnswer } from "./cache/turn";
 import { type StepContext } from "./context";
-import { type ModelRequest, type ModelResponse, ProviderError } from "./model";
-import { type EventPayload } from "./events";
+import { contextView } from "./context-policy/view";
+import { callModel } from "./model-call";
+import { routeThread } from "./routing/route";
 import { type EventRecorder } from "./recorder";
-import { BreakerOpenError, type CallFailure, callFailureOf } from "./resilience/errors";
+import { type CallFailure, callFailureOf } from "./resilience/errors";
 import { type Message, type RunState, type Thread, type ToolCall } from "./state";
 import { checkOutput, correctionPrompt } from "./validation";
 
@@ -15,11 +15,6 @@ export type ModelTurn =
   | { kind: "tool_calls"; calls: ToolCall[]; text?: string }
   | { kind: "output"; output: unknown }
   | { kind: "failed"; reason: "validation_failed" | CallFailure; detail: string }
-  | { kind: "budget_exhausted"; breach: BudgetBreach };
-
-type CallResult =
-  | { kind: "response"; response: ModelResponse; costUsd: number | null }
-  | { kind: "error"; error: ProviderError }
   | { kind: "budget_exhausted"; breach: BudgetBreach };
 
 /** Schema violations get exactly one corrective retry; the second violation is the failure path. */
@@ -39,10 +34,13 @@ export async function takeModelTurn(
 ): Promise<ModelTurn> {
   const cached = await answerFromCache(ctx, state, thread, agent, rec);
   if (cached) return cached;
-  let messages: readonly Message[] = thread.messages;
+  await routeThread(ctx, state, thread, agent, rec);
+  const view = await contextView(ctx, state, thread, agent, rec);
+  const options = { context: view.context, tier: thread.tier };
+  let messages: readonly Message[] = view.messages;
   let issues: string[] = [];
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const result = await callModel(ctx, state, thread, agent, messages, attempt, rec);
+    const result = await callModel(ctx, state, thread.id, agent, messages, attempt, rec, options);
     let raw = "";
     if (result.kind === "budget_exhausted") return result;
     if (result.kind === "error") {
@@ -76,133 +74,9 @@ export async function takeModelTurn(
         attempt: attempt + 1,
       });
       const echo: Message[] = raw ? [{ role: "assistant", content: raw }] : [];
-      messages = [...thread.messages, ...echo, { role: "user", content: correctionPrompt(issues) }];
+      messages = [...view.messages, ...echo, { role: "user", content: correctionPrompt(issues) }];
     }
   }
   return { kind: "failed", reason: "validation_failed", detail: issues.join("; ") };
 }
 
-/** One model call through the resilience seam, recorded as an `llm_call` event either way. */
-async function callModel(
-  ctx: StepContext,
-  state: RunState,
-  thread: Thread,
-  agent: AgentDefinition,
-  messages: readonly Message[],
-  attempt: number,
-  rec: EventRecorder,
-): Promise<CallResult> {
-  const { tier, downgradedFrom } = tierOfCall(state, agent);
-  const request = buildRequest(ctx, agent, tier, messages);
-  const admission = await admitModelCall(ctx, state, agent, request);
-  if (!admission.ok) return { kind: "budget_exhausted", breach: admission.breach };
-  const started = ctx.clock.now();
-  const base = {
-    type: "llm_call" as const,
-    threadId: thread.id,
-    attempt,
-    tier,
-    ...(downgradedFrom ? { downgradedFrom } : {}),
-    input: { messages: messages.length, last: bounded(lastContent(messages)) },
-  };
-  const hooks = {
-    onRetry: (notice: { attempt: number; delayMs: number }) =>
-      rec.agent(agent, {
-        type: "retry",
-        threadId: thread.id,
-        reason: "provider_error",
-        attempt: notice.attempt,
-        delayMs: notice.delayMs,
-      }),
-  };
-  let response: ModelResponse;
-  try {
-    response = await ctx.invoke(ctx.model, request, hooks);
-  } catch (error) {
-    await settleModelCall(ctx, state, admission, null);
-    return failedCall(ctx, agent, base, started, error, rec);
-  }
-  const costUsd = await settleModelCall(ctx, state, admission, response);
-  state.usage.inputTokens += response.usage.inputTokens;
-  state.usage.outputTokens += response.usage.outputTokens;
-  const finish = response.toolCalls && response.toolCalls.length > 0 ? "tool_calls" : "output";
-  rec.agent(agent, {
-    ...base,
-    model: response.model,
-    usage: response.usage,
-    latencyMs: response.latencyMs,
-    ...(ctx.pricing ? { costUsd } : {}),
-    finish,
-    output: boundedValue(response.toolCalls?.length ? response.toolCalls : (response.output ?? response.text)),
-  });
-  return { kind: "response", response, costUsd };
-}
-
-type CallBase = Pick<
-  Extract<EventPayload, { type: "llm_call" }>,
-  "type" | "threadId" | "attempt" | "tier" | "downgradedFrom" | "input"
->;
-
-function failedCall(
-  ctx: StepContext,
-  agent: AgentDefinition,
-  base: CallBase,
-  started: number,
-  error: unknown,
-  rec: EventRecorder,
-): CallResult {
-  // Anything but a classified provider error is a system failure: let it escape so the step is
-  // not committed and the run stays at its last checkpoint for another worker.
-  if (!(error instanceof ProviderError)) throw error;
-  // Nothing went upstream: no llm_call to record; the fallback event says why.
-  if (error instanceof BreakerOpenError) return { kind: "error", error };
-  const usage = { inputTokens: 0, outputTokens: 0 };
-  const detail = { kind: error.kind, message: error.message, retryAfterMs: error.retryAfterMs };
-  rec.agent(agent, {
-    ...base,
-    model: null,
-    usage,
-    latencyMs: ctx.clock.now() - started,
-    finish: "error",
-    error: detail,
-  });
-  return { kind: "error", error };
-}
-
-// Traces show each call's input and output; the whole history stays in the checkpoint, so the
-// event keeps only the newest message and a bounded answer.
-const MAX_RECORDED_CHARS = 8_000;
-
-function lastContent(messages: readonly Message[]): string {
-  const last = messages.at(-1);
-  if (!last) return "";
-  if (last.role === "assistant") return last.content ?? JSON.stringify(last.toolCalls ?? []);
-  return last.content;
-}
-
-function bounded(text: string): string {
-  return text.length <= MAX_RECORDED_CHARS ? text : `${text.slice(0, MAX_RECORDED_CHARS)}…`;
-}
-
-function boundedValue(value: unknown): unknown {
-  if (value === undefined) return undefined;
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text.length <= MAX_RECORDED_CHARS ? value : `${text.slice(0, MAX_RECORDED_CHARS)}…`;
-}
-
-function buildRequest(
-  ctx: StepContext,
-  agent: AgentDefinition,
-  tier: ModelTier,
-  messages: readonly Message[],
-): ModelRequest {
-  return {
-    agent,
-    tier,
-    messages,
-    tools: ctx.tools.specsFor(agent),
-    outputSchema: agent.outputSchema,
-    maxOutputTokens: agent.limits.maxOutputTokens,
-    signal: ctx.signal,
-  };
-}

@@ -22,11 +22,18 @@ export interface ModelRequest {
   readonly signal?: AbortSignal;
   /** 1 for the first call, 2… for retries of the same request (set by a retrying invoker). */
   readonly attempt?: number;
+  /**
+   * Work the run can do without (the model router): a failure is answered with a default by the
+   * caller, so a retrying invoker must not retry it (and spend an outage's calls on it).
+   */
+  readonly optional?: boolean;
 }
 
 export interface TokenUsage {
   readonly inputTokens: number;
   readonly outputTokens: number;
+  /** Part of `inputTokens` the provider read from its prompt cache (priced at the cached rate). */
+  readonly cachedInputTokens?: number;
 }
 
 /**

@@ -54,6 +54,11 @@ export interface StartOptions {
    * same conversation spent. Checkpointed with the run; ignored without a Pricing port.
    */
   readonly budget?: { readonly limitUsd: number | null; readonly spentUsd?: number };
+  /**
+   * The rolling context summary an earlier turn of the same conversation ended with
+   * (context-policy/): this run folds only the turns since into it.
+   */
+  readonly contextSummary?: { readonly turns: number; readonly text: string };
 }
 
 /**
@@ -106,6 +111,7 @@ export class RunLoop {
       interruptions: [],
       usage: { inputTokens: 0, outputTokens: 0 },
       ...(this.deps.pricing ? { budget: initialBudget(options.budget) } : {}),
+      ...(options.contextSummary ? { context: { summary: { ...options.contextSummary } } } : {}),
     };
     for (const spec of chain.entry(input)) openThread(state, spec);
     const rec = new EventRecorder(this.clock);

@@ -70,6 +70,8 @@ export const threadSchema = z.object({
   pendingCalls: z.array(pendingCallSchema),
   turns: z.number().int(),
   output: z.unknown().optional(),
+  /** The tier a model router chose for this activation (routing/); the agent's own when unset. */
+  tier: z.enum(["fast", "standard", "strong"]).optional(),
 });
 /** One agent activation: its own history, pending tool calls and eventual output. */
 export type Thread = z.infer<typeof threadSchema>;
@@ -136,6 +138,9 @@ export const escalationReasons = [
 ] as const;
 export type EscalationReason = (typeof escalationReasons)[number];
 
+/** A rolling summary of the first `turns` turns of a conversation (context-policy/). */
+export const turnSummarySchema = z.object({ turns: z.number().int().positive(), text: z.string().max(4_000) });
+
 export const runStateSchema = z.object({
   runId: z.string(),
   chain: z.string(),
@@ -168,6 +173,9 @@ export const runStateSchema = z.object({
     .object({ reason: z.enum(escalationReasons), detail: z.string().optional() })
     .optional(),
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }),
+  /** Context economy (context-policy/): the rolling summary of the turns before the agents'
+   *  windows, checkpointed so that a resumed run does not make it again. */
+  context: z.object({ summary: turnSummarySchema.optional() }).optional(),
 });
 /** The checkpoint. */
 export type RunState = z.infer<typeof runStateSchema>;

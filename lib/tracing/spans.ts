@@ -40,7 +40,8 @@ export type SpanKind =
   | "escalation"
   | "resume"
   | "human"
-  | "cache";
+  | "cache"
+  | "routing";
 
 /** What one commit adds to its trace's totals (kept on the runs row). */
 export interface TraceDelta {
@@ -156,6 +157,9 @@ function spanOf(
         attributes: {
           ...genAiAttributes(e, model),
           ...(e.downgradedFrom ? { "switchyard.tier.downgraded_from": e.downgradedFrom } : {}),
+          ...(e.context
+            ? { "switchyard.context.policy": e.context.policy, "switchyard.context.saved_tokens": e.context.savedTokens }
+            : {}),
         },
         payload: { finish: e.finish, input: e.input ?? null, output: e.output ?? null, error: e.error ?? null },
       });
@@ -266,6 +270,19 @@ function spanOf(
           ...(e.agent ? { "gen_ai.agent.name": e.agent } : {}),
         },
       });
+    case "model_routed":
+      // The router's own call is an llm span beside it; this span is the decision.
+      return base(id, parent, "routing", `route ${e.agent ?? "agent"} → ${e.tier}`, e, {
+        tier: e.tier,
+        attributes: {
+          "switchyard.routing.tier": e.tier,
+          "switchyard.routing.reason": e.reason,
+          "switchyard.routing.range": `${e.range.min}..${e.range.max}`,
+          "switchyard.routing.by": e.by,
+          ...(e.agent ? { "gen_ai.agent.name": e.agent } : {}),
+        },
+        payload: { reason: e.reason },
+      });
     case "failed":
       return base(id, rootSpanId(runId), "escalation", "failed", e, {
         status: "error",
@@ -296,6 +313,7 @@ function genAiAttributes(e: Extract<RunEvent, { type: "llm_call" }>, model: stri
     ...(model ? { "gen_ai.request.model": model, "gen_ai.response.model": model } : {}),
     "gen_ai.usage.input_tokens": e.usage.inputTokens,
     "gen_ai.usage.output_tokens": e.usage.outputTokens,
+    ...(e.usage.cachedInputTokens ? { "gen_ai.usage.cache_read.input_tokens": e.usage.cachedInputTokens } : {}),
     ...(e.agent ? { "gen_ai.agent.name": e.agent } : {}),
     "switchyard.tier": e.tier,
     "switchyard.attempt": e.attempt,

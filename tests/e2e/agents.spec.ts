@@ -109,3 +109,31 @@ test("the overview shows the last 24 hours with sparklines and links only where 
   }
   expect((await page.goto("/agents"))?.status()).toBe(403);
 });
+
+test("an engineer sees the model router's decisions and their cost effect", async ({ page, request }) => {
+  // Both go to a specialist with a tier range: a common billing question and a product problem.
+  await answeredConversation(request, "Where can I download last month's invoice?");
+  await answeredConversation(request, "My sync failed with an error on my laptop this morning.");
+
+  await new LoginPage(page).signInExpectingConsole(demo.engineer);
+  await new AgentsPage(page).goto();
+  const section = page.getByTestId("routing-section");
+  await expect(section.getByRole("heading", { name: /Model routing · last 24 hours/ })).toBeVisible();
+  const table = section.getByRole("table", { name: "Routing decisions by agent" });
+  await expect(table.getByRole("rowheader", { name: "billing" })).toBeVisible();
+  await expect(table.getByRole("rowheader", { name: "technical" })).toBeVisible();
+  const technical = section.getByTestId("routing-row-technical");
+  await expect(technical.getByRole("cell").first()).toHaveText("fast..strong");
+  // Share per tier, actual cost and the same calls on the top tier.
+  await expect(technical).toContainText("%");
+  await expect(technical).toContainText("(strong)");
+  await expect(section.getByTestId("routing-effect")).toContainText(/The router made [\d,]+ calls costing \$/);
+  await expect(section.getByTestId("routing-effect")).toContainText(/Routing (saved|cost) \$[\d.,]+/);
+  const decisions = section.getByRole("list", { name: "Recent routing decisions" }).getByTestId("routing-decision");
+  await expect(decisions.first()).toContainText(/Simulated router: /);
+  await decisions.first().getByRole("link", { name: "trace" }).click();
+  await expect(page).toHaveURL(/\/traces\/[0-9a-f]{32}$/);
+  await expect(page.getByText(/route (billing|technical) → (fast|standard|strong)/).first()).toBeVisible();
+  await page.goto("/agents");
+  await page.getByTestId("routing-section").screenshot({ path: "docs/screenshots/agents-routing.png" });
+});

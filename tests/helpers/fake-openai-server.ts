@@ -11,6 +11,8 @@ import { type AddressInfo } from "node:net";
 export interface Usage {
   readonly input: number;
   readonly output: number;
+  /** Of `input`, tokens the provider served from its prompt cache. */
+  readonly cached?: number;
 }
 
 export type FakeReply =
@@ -280,6 +282,7 @@ function openAiCompletion(
       prompt_tokens: usage.input,
       completion_tokens: usage.output,
       total_tokens: usage.input + usage.output,
+      ...(usage.cached !== undefined ? { prompt_tokens_details: { cached_tokens: usage.cached } } : {}),
     },
   };
 }
@@ -304,7 +307,12 @@ function anthropicMessage(
     content,
     stop_reason: message.toolCalls?.length ? "tool_use" : "end_turn",
     stop_sequence: null,
-    usage: { input_tokens: usage.input, output_tokens: usage.output },
+    // Anthropic counts cache reads apart from `input_tokens`.
+    usage: {
+      input_tokens: usage.input - (usage.cached ?? 0),
+      output_tokens: usage.output,
+      ...(usage.cached !== undefined ? { cache_read_input_tokens: usage.cached } : {}),
+    },
   };
 }
 

@@ -6,6 +6,8 @@ import { postCustomerMessage, startConversation } from "@/lib/runs/conversations
 import type { RuntimeParts } from "@/lib/runs/runtime";
 import type { PriceBook } from "@/lib/costs/price-book";
 import { getBudgetOverview } from "@/lib/dal/budget-overview";
+import { supportChain } from "@/lib/agents/support-team";
+import { withoutRouting } from "@/scripts/bench/context/economy";
 import { pricedParts } from "../helpers/costs";
 import { createOneUserPerRole, setupTestDatabase, testDb, type TestUser } from "../helpers/db";
 import { eventsOf, runsOf, settledConversation, testWorker } from "../helpers/runtime";
@@ -23,7 +25,8 @@ let worker: ReturnType<typeof testWorker>;
 
 beforeAll(async () => {
   users = await createOneUserPerRole();
-  ({ parts, pricing } = await pricedParts());
+  // The call positions below assume every specialist runs on its own tier: no model routing.
+  ({ parts, pricing } = await pricedParts({ chain: withoutRouting(supportChain) }));
   worker = testWorker(parts);
   await worker.start();
 });

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { supportChain, supportTools } from "@/lib/agents/support-team";
+import { supportChain as routedSupportChain, supportTools } from "@/lib/agents/support-team";
+import { withoutRouting } from "@/scripts/bench/context/economy";
 import { createAiSdkModel, defaultModels } from "@/lib/providers/ai-sdk";
 import { type Chain, type RunEvent, RunLoop, ToolRegistry } from "@/lib/runtime";
 import { MemoryRunStore, MemoryToolLedger, sequentialIds } from "@/lib/runtime/testing";
@@ -10,6 +11,10 @@ import {
   scriptByAgent,
   startFakeProviderServer,
 } from "@/tests/helpers/fake-openai-server";
+
+// These tests are about the provider adapters: the support team without model routing, so each
+// scripted request is the agent's own (tests/unit/runtime/model-routing.test.ts covers routing).
+const supportChain = withoutRouting(routedSupportChain);
 
 /** The real Anthropic client (Messages API) against the loopback server's /v1/messages. */
 

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { supportChain, supportTools } from "@/lib/agents/support-team";
+import { supportChain as routedSupportChain, supportTools } from "@/lib/agents/support-team";
+import { withoutRouting } from "@/scripts/bench/context/economy";
 import { getEnv, resetEnvForTests } from "@/lib/env";
 import {
   type AiSdkModelConfig,
@@ -15,6 +16,10 @@ import {
   scriptByAgent,
   startFakeProviderServer,
 } from "@/tests/helpers/fake-openai-server";
+
+// These tests are about the provider adapters: the support team without model routing, so each
+// scripted request is the agent's own (tests/unit/runtime/model-routing.test.ts covers routing).
+const supportChain = withoutRouting(routedSupportChain);
 
 /**
  * The real AI SDK client code path (createOpenAI().chat → fetch → HTTP) against a loopback

@@ -41,7 +41,9 @@ describe("the app's runtime parts with breakers and the rate limiter", () => {
       try {
         const { id } = await startConversation(
           testDb(),
-          { message: "I cannot sign in, how do I reset my password?", apiKeyId: null },
+          // A product problem the model router keeps on the standard tier (a plain password
+          // question would be routed to the fast one).
+          { message: "My sync failed with an error on my laptop this morning.", apiKeyId: null },
           parts,
         );
         await settledConversation(id, 30_000);

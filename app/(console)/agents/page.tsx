@@ -6,6 +6,7 @@ import { rangePresetSchema } from "@/lib/metrics/range";
 import { AgentDefinitions } from "./_components/agent-definitions";
 import { AgentMetricsSection, AgentMetricsSkeleton } from "./_components/agent-metrics-section";
 import { RangePicker } from "./_components/range-picker";
+import { RoutingSection } from "./_components/routing-section";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Agents" };
@@ -20,11 +21,14 @@ export default async function AgentsPage({ searchParams }: { searchParams: Searc
     <>
       <PageHeader
         title="Agents"
-        description="Per agent and version: LLM latency percentiles, tokens and cost, success, retry, fallback and escalation rates, handoff accuracy and cost per resolved conversation."
+        description="Per agent and version: LLM latency percentiles, tokens and cost, success, retry, fallback and escalation rates, handoff accuracy and cost per resolved conversation; the model router's decisions and their cost effect."
         actions={<RangePicker current={preset} />}
       />
       <Suspense key={preset} fallback={<AgentMetricsSkeleton />}>
         <AgentMetricsSection preset={preset} now={now} />
+      </Suspense>
+      <Suspense key={`routing-${preset}`} fallback={<div className="mt-10 h-40 animate-pulse rounded-xl bg-slate-100" />}>
+        <RoutingSection preset={preset} now={now} />
       </Suspense>
       <Suspense fallback={<div className="mt-10 h-40 animate-pulse rounded-xl bg-slate-100" />}>
         <AgentDefinitions />

@@ -1,7 +1,21 @@
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAI } from "@ai-sdk/openai";
-import { generateText, type LanguageModel, NoOutputGeneratedError, Output } from "ai";
-import type { Model, ModelRequest, ModelResponse, ModelTier, ToolCall } from "@/lib/runtime";
+import {
+  generateText,
+  type LanguageModel,
+  type LanguageModelUsage,
+  NoOutputGeneratedError,
+  Output,
+  type SystemModelMessage,
+} from "ai";
+import type {
+  Model,
+  ModelRequest,
+  ModelResponse,
+  ModelTier,
+  TokenUsage,
+  ToolCall,
+} from "@/lib/runtime";
 import { ProviderError } from "@/lib/runtime";
 import { classifyProviderError } from "./classify";
 import { type AiSdkModelConfig, resolveConfig, type ResolvedAiSdkConfig } from "./config";
@@ -80,7 +94,9 @@ class AiSdkModel implements Model {
     const native = outputSchema && (this.config.structuredOutput === "native" || !hasTools);
     const result = await generateText({
       model: this.model(request.tier),
-      system: await systemPrompt(request.agent.instructions, native ? undefined : outputSchema),
+      system: cacheableSystem(
+        await systemPrompt(request.agent.instructions, native ? undefined : outputSchema),
+      ),
       messages: toModelMessages(request.messages),
       tools: hasTools ? toToolSet(request.tools) : undefined,
       ...(native ? { output: Output.object({ schema: unvalidatedSchema(outputSchema) }) } : {}),
@@ -93,10 +109,7 @@ class AiSdkModel implements Model {
         openai: { strictJsonSchema: false },
       },
     });
-    const usage = {
-      inputTokens: result.usage.inputTokens ?? 0,
-      outputTokens: result.usage.outputTokens ?? 0,
-    };
+    const usage = usageOf(result.usage);
     const toolCalls: ToolCall[] = toToolCalls(result.toolCalls);
     const text = result.text.length > 0 ? result.text : undefined;
     if (toolCalls.length > 0) return { toolCalls, text, usage };
@@ -121,6 +134,31 @@ class AiSdkModel implements Model {
     }
     return model;
   }
+}
+
+/**
+ * The system prompt leads every request and depends only on the agent's version (customer text
+ * never goes there), so it is the stable prefix providers cache. Anthropic caches only what a
+ * cache marker ends; the marker on the system message covers the tools before it too. OpenAI
+ * caches long prefixes by itself and ignores the Anthropic option.
+ */
+function cacheableSystem(content: string): SystemModelMessage {
+  return {
+    role: "system",
+    content,
+    providerOptions: { anthropic: { cacheControl: { type: "ephemeral" } } },
+  };
+}
+
+/** The SDK's usage → the runtime's; cached input (OpenAI `cached_tokens`, Anthropic cache reads)
+ *  is part of the input count and is priced at the model's cached rate. */
+export function usageOf(usage: LanguageModelUsage): TokenUsage {
+  const cached = usage.inputTokenDetails.cacheReadTokens ?? 0;
+  return {
+    inputTokens: usage.inputTokens ?? 0,
+    outputTokens: usage.outputTokens ?? 0,
+    ...(cached > 0 ? { cachedInputTokens: cached } : {}),
+  };
 }
 
 /** The parsed (unvalidated) JSON answer; the SDK has no output when the model said nothing. */

@@ -13,6 +13,8 @@ import {
   route,
 } from "@/lib/agents/simulation/support-answers";
 import { judgeAnswer } from "@/lib/agents/simulation/judge-answers";
+import { routeByComplexity } from "@/lib/agents/simulation/routing-answers";
+import { summarizeConversation } from "@/lib/agents/simulation/summary-answers";
 import { degradedReply, isDegraded } from "@/lib/agents/simulation/quality";
 import { latestMessageOf } from "@/lib/agents/transcript";
 import {
@@ -34,6 +36,10 @@ const byAgent: Record<string, (input: string) => unknown> = {
   synthesizer: summarizeFromContext,
   // The evaluator's LLM-as-judge (lib/evals/judge.ts).
   judge: judgeAnswer,
+  // The context summariser behind lastTurns(n) (lib/runtime/context-policy).
+  summarizer: summarizeConversation,
+  // The model router (lib/runtime/routing).
+  "model-router": routeByComplexity,
 };
 
 /**

@@ -13,10 +13,17 @@ export interface AdmittedCall {
 
 export type Admission = ({ ok: true } & AdmittedCall) | { ok: false; breach: BudgetBreach };
 
-/** The tier a call runs on and, when the conversation budget lowered it, the agent's own tier. */
-export function tierOfCall(state: RunState, agent: AgentDefinition): { tier: ModelTier; downgradedFrom?: ModelTier } {
-  const tier = effectiveTier(state, agent.modelTier);
-  return tier === agent.modelTier ? { tier } : { tier, downgradedFrom: agent.modelTier };
+/**
+ * The tier a call runs on and, when the conversation budget lowered it, the tier it would have had:
+ * the agent's own, or the one a model router chose for the thread (`chosen`).
+ */
+export function tierOfCall(
+  state: RunState,
+  agent: AgentDefinition,
+  chosen: ModelTier = agent.modelTier,
+): { tier: ModelTier; downgradedFrom?: ModelTier } {
+  const tier = effectiveTier(state, chosen);
+  return tier === chosen ? { tier } : { tier, downgradedFrom: chosen };
 }
 
 /**

@@ -49,6 +49,7 @@ export function resilientInvoker(options: ResilienceOptions): ModelInvoker {
       try {
         return await guardedCall(options, model, { ...request, attempt });
       } catch (error) {
+        if (request.optional) throw error;
         const decision = retryDecision(policy, error, attempt, random);
         if (!decision.retry) {
           if (decision.exhausted && error instanceof ProviderError)

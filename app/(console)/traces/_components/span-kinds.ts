@@ -13,6 +13,7 @@ export const spanKindTones: Record<string, { bar: string; tag: string }> = {
   resume: { bar: "bg-teal-500", tag: "bg-teal-50 text-teal-800" },
   human: { bar: "bg-emerald-500", tag: "bg-emerald-50 text-emerald-800" },
   cache: { bar: "bg-lime-500", tag: "bg-lime-50 text-lime-800" },
+  routing: { bar: "bg-cyan-500", tag: "bg-cyan-50 text-cyan-800" },
 };
 
 export const unknownKindTone = { bar: "bg-slate-300", tag: "bg-slate-100 text-slate-700" };
