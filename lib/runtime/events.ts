@@ -2,6 +2,7 @@ import { z } from "zod";
 import { providerErrorKinds } from "./model";
 import { budgetEventSchemas } from "./budget/events";
 import { cacheEventSchemas } from "./cache/events";
+import { coordinationEventSchemas } from "./coordination/events";
 import { escalationReasons, toolOutcomeSchema } from "./state";
 
 /**
@@ -30,7 +31,12 @@ export const toolRefusalReasons = [
 export type ToolRefusalReason = (typeof toolRefusalReasons)[number];
 
 /** What can cut a run short so that it answers with its best output so far. */
-export const completionBounds = ["max_steps", "wall_clock_budget", "cost_budget"] as const;
+export const completionBounds = [
+  "max_steps",
+  "wall_clock_budget",
+  "cost_budget",
+  "max_hops",
+] as const;
 export type CompletionBound = (typeof completionBounds)[number];
 
 export const runEventSchema = z.discriminatedUnion("type", [
@@ -172,6 +178,7 @@ export const runEventSchema = z.discriminatedUnion("type", [
   }),
   ...budgetEventSchemas(base),
   ...cacheEventSchemas(base),
+  ...coordinationEventSchemas(base),
 ]);
 
 /** One entry of a run's event log. */
