@@ -13,6 +13,14 @@ import {
   route,
 } from "@/lib/agents/simulation/support-answers";
 import { judgeAnswer } from "@/lib/agents/simulation/judge-answers";
+import {
+  demandSignal,
+  marginSignal,
+  pricingToolArgs,
+  readPricingRequest,
+  recommendPrice,
+  referenceSignal,
+} from "@/lib/agents/simulation/pricing-answers";
 import { degradedReply, isDegraded } from "@/lib/agents/simulation/quality";
 import { latestMessageOf } from "@/lib/agents/transcript";
 import {
@@ -34,6 +42,17 @@ const byAgent: Record<string, (input: string) => unknown> = {
   synthesizer: summarizeFromContext,
   // The evaluator's LLM-as-judge (lib/evals/judge.ts).
   judge: judgeAnswer,
+  // The pricing team (lib/agents/pricing-team.ts).
+  "pricing-lead": (input) => readPricingRequest(latestMessageOf(input)),
+  demand: demandSignal,
+  margin: marginSignal,
+  recommender: recommendPrice,
+};
+
+/** Pricing agents that read one tool before answering: the market, or history in its place. */
+const referenceTools: Record<string, string> = {
+  market: "competitor_prices",
+  "price-history": "price_history",
 };
 
 /**
@@ -63,6 +82,10 @@ function decideNormally(request: ModelRequest, digest: number): Decision {
   });
   const agent = request.agent.name;
 
+  const referenceTool = referenceTools[agent];
+  if (referenceTool) {
+    return toolResult ? { output: referenceSignal(raw, toolResult) } : call(referenceTool, pricingToolArgs(raw));
+  }
   if (request.agent.handoffs.length > 0 && !request.agent.outputSchema) {
     return call(handoffToolName(route(text, request.agent.handoffs)), { context: text });
   }
