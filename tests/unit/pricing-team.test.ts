@@ -55,7 +55,7 @@ describe("the pricing demo chain", () => {
     expect(ofType(events, "tool_call").map((e) => e.tool)).toEqual(["competitor_prices"]);
     // Margin hears every signal but solves its sub-problem once; it read the shared market price.
     expect(ofType(events, "sub_problem_skipped").map((e) => e.peer)).toEqual(["margin", "margin"]);
-    expect(state.mesh?.context).toMatchObject({ marketPrice: expect.any(Number), demandIndex: 1.3 });
+    expect(state.mesh?.context).toMatchObject({ marketPrice: expect.any(Number) as unknown, demandIndex: 1.3 });
     const conflict = ofType(events, "conflict_resolved")[0];
     expect(conflict?.rule).toBe("majority");
     expect(conflict?.answers.map((a) => a.agent)).toEqual(["market", "demand", "margin"]);

@@ -155,7 +155,7 @@ function writesOf(
 ): CoordinationEffect[] {
   const writes = output && typeof output === "object" && "context" in output ? output.context : undefined;
   if (!writes || typeof writes !== "object" || Array.isArray(writes)) return [];
-  return Object.entries(writes).map(([key, value]) => {
+  return Object.entries(writes as Record<string, unknown>).map(([key, value]) => {
     const accepted = group.writers?.[key]?.includes(ref.as) ?? false;
     if (accepted) context[key] = value;
     const reason = accepted ? undefined : `${ref.as} is not a designated writer of ${key}`;

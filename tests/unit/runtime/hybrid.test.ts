@@ -159,7 +159,7 @@ describe("conflict rules with disagreeing peers", () => {
       { agent: "a", answer: { v: 1 } },
       { agent: "b", answer: { v: 2 } },
     ]);
-    expect(tie).toMatchObject({ outcome: "escalated", detail: expect.stringContaining("no majority") });
+    expect(tie).toMatchObject({ outcome: "escalated", detail: expect.stringContaining("no majority") as unknown });
     const byField = resolveConflict({ rule: "escalate", vote: (x) => String((x as { v: number }).v) }, [
       { agent: "a", answer: { v: 1, why: "x" } },
       { agent: "b", answer: { why: "y", v: 1 } },
