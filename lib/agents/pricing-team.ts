@@ -101,8 +101,9 @@ export const pricingFallback: FallbackLadder = {
 /**
  * Dynamic pricing as a hybrid: the pricing lead and the recommender are the orchestrated,
  * audited critical path; market, demand and margin analyse as a peer group in between. Margin
- * hears the analysts' signals (so it can read the market price they shared) and solves its
- * sub-problem once; the majority direction goes on, and a three-way split goes to a person.
+ * hears the analysts' signals, reads whatever they have shared by then (the market price, when
+ * it came first) and solves its sub-problem once; the majority direction goes on, and a
+ * three-way split goes to a person.
  */
 export const pricingChain = hybrid({
   name: "pricing",

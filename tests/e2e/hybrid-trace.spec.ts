@@ -35,7 +35,8 @@ test("the trace of a hybrid conversation shows its orchestrated and peer-group p
   expect(orchestratedAgents.join(" ")).toMatch(/pricing-lead@v1/);
   expect(orchestratedAgents.join(" ")).not.toMatch(/market@|demand@|margin@/);
   const peerAgents = await spans.locator('li[data-part="peer_group"][data-kind="llm"]').allInnerTexts();
-  expect(peerAgents).toHaveLength(3);
+  // The market peer calls its tool first, so it makes two calls; every peer made at least one.
+  for (const peer of ["market", "demand", "margin"]) expect(peerAgents.join(" ")).toContain(`${peer}@v1`);
   expect(peerAgents.join(" ")).not.toMatch(/pricing-lead@|recommender@/);
   await expect(peers.filter({ hasText: "peer group · analysts" }).first()).toBeVisible();
   await expect(orchestrated.filter({ hasText: "orchestrated" }).first()).toBeVisible();
