@@ -83,6 +83,15 @@ export function peerGroup(config: PeerGroupConfig): PeerGroup {
   return Object.freeze({ ...config, kind: "peer_group" as const });
 }
 
+/**
+ * The threads that count for delivery, deduplication and settling: after a person handed the run
+ * back, only those opened since, so the group works the problem afresh instead of finding every
+ * sub-problem already solved.
+ */
+function current(state: Readonly<RunState>): readonly Thread[] {
+  return state.threads.slice(state.restartedAt?.threads ?? 0);
+}
+
 interface Message {
   readonly topic: string;
   readonly key: string;
@@ -140,7 +149,7 @@ export function onPeerOutput(
       ...delivered.effects,
     );
   }
-  const busy = state.threads.some((t) => t.peer?.group === group.name && t.status === "running");
+  const busy = current(state).some((t) => t.peer?.group === group.name && t.status === "running");
   if (open.length > 0 || busy) return { kind: "continue", open, effects };
   return settleGroup(group, state, context, effects, settle);
 }
@@ -181,7 +190,7 @@ function deliver(
   opened: readonly ThreadSpec[],
 ) {
   const solvedBy = (subProblem: string) =>
-    state.threads.find((t) => t.peer?.subProblem === subProblem)?.id;
+    current(state).find((t) => t.peer?.subProblem === subProblem)?.id;
   return deliverTo(group, message, index, context, solvedBy, opened);
 }
 
@@ -225,7 +234,7 @@ function settleGroup(
   effects: CoordinationEffect[],
   settle: (result: PeerGroupResult) => Transition,
 ): Transition {
-  const done = state.threads.filter((t) => t.peer?.group === group.name && t.status === "done");
+  const done = current(state).filter((t) => t.peer?.group === group.name && t.status === "done");
   const outputs: Record<string, unknown> = {};
   for (const t of done) outputs[t.peer!.as] = t.output;
   const input = entryMessage(done, group.entryTopic ?? "task");

@@ -154,6 +154,30 @@ describe("conflict rules with disagreeing peers", () => {
     expect(h.model.callsFor("lead")).toHaveLength(0);
   });
 
+  it("a person hands a peer_conflict back: the group works it afresh and the run completes", async () => {
+    const h = harness([desk({ rule: "escalate" })], {
+      ...disagree,
+      planner: [{ output: { plan: "check" } }, { output: { plan: "check again" } }],
+      alpha: [...says("raise"), ...says("lower")],
+      beta: [...says("lower"), ...says("lower")],
+      gamma: [...says("lower"), ...says("lower")],
+      lead: [{ output: { decision: "lower" } }],
+    });
+    const escalated = await h.loop.start("desk", "price");
+    expect(escalated.escalation?.reason).toBe("peer_conflict");
+    await h.loop.handBack(escalated.runId, { note: "alpha, look again", input: "price, again" });
+    const state = await h.loop.run(escalated.runId);
+
+    expect(state.status).toBe("completed");
+    expect(state.output).toEqual({ decision: "lower" });
+    const conflicts = eventsOfType(h.store.events(state.runId), "conflict_resolved");
+    expect(conflicts.map((c) => [c.outcome, c.agreed])).toEqual([
+      ["escalated", false],
+      ["chosen", true],
+    ]);
+    expect(eventsOfType(h.store.events(state.runId), "sub_problem_skipped")).toHaveLength(0);
+  });
+
   it("majority without a majority escalates; votes compare a chosen field only", () => {
     const tie = resolveConflict({ rule: "majority" }, [
       { agent: "a", answer: { v: 1 } },
