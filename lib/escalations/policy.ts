@@ -16,6 +16,8 @@
  * | validation_failed          | 2 high     | 30 min | the agent could not produce a valid reply      |
  * | invalid_plan               | 2 high     | 30 min | an orchestrator could not plan the work        |
  * | run_failed                 | 2 high     | 30 min | the run broke; the customer was promised help  |
+ * | max_hops                   | 2 high     | 30 min | peers kept messaging each other                |
+ * | peer_conflict              | 3 normal   | 60 min | peers disagreed; the chain asks a person       |
  * | budget_exhausted           | 3 normal   | 60 min | the answer was too expensive to finish         |
  * | low_confidence             | 3 normal   | 60 min | a draft exists, a person should check it       |
  * | rejected_by_reviewer       | 3 normal   | 60 min | the reviewer refused every draft               |
@@ -54,11 +56,13 @@ export const reasonPolicies = {
   validation_failed: { label: "Invalid agent output", ...high },
   invalid_plan: { label: "Invalid plan", ...high },
   run_failed: { label: "Run failed", ...high },
+  max_hops: { label: "Too many peer hops", ...high },
   budget_exhausted: { label: "Cost budget exhausted", ...normal },
   low_confidence: { label: "Low confidence", ...normal },
   rejected_by_reviewer: { label: "Rejected by reviewer", ...normal },
   rejected_by_human: { label: "Rejected by a person", ...normal },
   human_review: { label: "Review requested", ...normal },
+  peer_conflict: { label: "Agents disagree", ...normal },
 } as const satisfies Record<string, ReasonPolicy>;
 
 export type InboxReason = keyof typeof reasonPolicies;

@@ -144,6 +144,33 @@ export function summarizeEvent(type: string, data: unknown): string {
       );
       break;
     }
+    case "published": {
+      const delivered = field(d, "delivered", z.array(str)) ?? [];
+      parts.push(
+        d.hop === false ? `handed to peer group ${s("group") ?? "?"}` : `published ${s("topic") ?? "?"} in ${s("group") ?? "?"}`,
+        `delivered to ${delivered.length} peer${delivered.length === 1 ? "" : "s"}`,
+      );
+      if (d.hop !== false && n("hops") !== undefined) parts.push(`hop ${n("hops")}`);
+      break;
+    }
+    case "context_write":
+      parts.push(
+        `context ${s("key") ?? "?"} ${d.accepted === true ? "written" : "write rejected"}`,
+        d.accepted === true ? compactJson(d.value, 40) : (s("reason") ?? ""),
+      );
+      break;
+    case "sub_problem_skipped":
+      parts.push(`${s("peer") ?? "?"} skipped ${s("subProblem") ?? "?"}: already taken by ${s("solvedBy") ?? "?"}`);
+      break;
+    case "conflict_resolved": {
+      const answers = field(d, "answers", z.array(z.object({ agent: str, vote: str }))) ?? [];
+      const chosen = field(d, "chosen", z.object({ agent: str, vote: str }));
+      parts.push(
+        `${s("rule") ?? "?"} over ${answers.map((a) => `${a.agent}: ${truncateText(a.vote, 20)}`).join(", ")}`,
+        chosen ? `chose ${truncateText(chosen.vote, 30)} (${chosen.agent})` : "to a person",
+      );
+      break;
+    }
     case "failed": {
       const error = field(d, "error", z.object({ category: str, message: str }));
       parts.push(error ? `failed · ${error.category}: ${truncateText(error.message, 60)}` : "failed");

@@ -79,7 +79,7 @@ export class PgRunStore implements RunStore {
     const release = checkpoint.status !== "running";
     const owner = this.options.owner ?? null;
     const leaseMs = this.options.leaseMs ?? 30_000;
-    const { spans, delta } = spansForCommit(runId, events, this.resumed);
+    const { spans, delta } = spansForCommit(runId, events, this.resumed, checkpoint);
     const endedAt = settled ? Math.max(...events.map((e) => e.at)) : null;
     const [row] = await queryRows<CommitResult>(
       this.db,
@@ -137,7 +137,7 @@ export class PgRunStore implements RunStore {
         on conflict (id) do nothing
         returning id, conversation_id, trace_id
       ), e as (${insertEvents(events)}),
-      s as (${insertSpans(spansForCommit(runId, events).spans)})
+      s as (${insertSpans(spansForCommit(runId, events, undefined, checkpoint).spans)})
       select (select count(*)::int from r) as n, 0 as current`,
     );
     return row;

@@ -1,10 +1,12 @@
 import { type AgentDefinition, agentKey } from "./agent";
+import { type CoordinationEffect } from "./coordination/effects";
 import { ConfigurationError } from "./errors";
 import { checkLadder, type FallbackLadder } from "./resilience/ladder";
 import {
   type EscalationReason,
   type HumanDecision,
   type Interruption,
+  type PeerRef,
   type RunState,
   type Thread,
   type ThreadRole,
@@ -18,11 +20,18 @@ export interface ChainLimits {
   readonly maxHandoffs: number;
   /** Wall-clock budget per conversation, excluding time spent waiting for a human. */
   readonly budgetMs: number;
+  /** Peer-to-peer messages per run (patterns/mesh.ts); past it the run stops like on `maxSteps`. */
+  readonly maxHops: number;
 }
 
-export const defaultChainLimits: ChainLimits = { maxSteps: 24, maxHandoffs: 4, budgetMs: 120_000 };
+export const defaultChainLimits: ChainLimits = {
+  maxSteps: 24,
+  maxHandoffs: 4,
+  budgetMs: 120_000,
+  maxHops: 16,
+};
 
-export type ChainPattern = "pipeline" | "supervisor" | "orchestrator_worker";
+export type ChainPattern = "pipeline" | "supervisor" | "orchestrator_worker" | "mesh" | "hybrid";
 
 /** A thread the pattern wants opened: which agent, where, with what first user message. */
 export interface ThreadSpec {
@@ -30,16 +39,22 @@ export interface ThreadSpec {
   readonly role: ThreadRole;
   readonly index: number;
   readonly input: string;
+  /** A peer thread's message (patterns/mesh.ts). */
+  readonly peer?: PeerRef;
 }
 
-/** What a pattern decides after an agent produced validated output (or a human decided). */
-export type Transition =
+/**
+ * What a pattern decides after an agent produced validated output (or a human decided), with the
+ * coordination effects (publishes, context writes…) recorded alongside it.
+ */
+export type Transition = (
   | { kind: "continue"; open: readonly ThreadSpec[] }
   /** `answeredBy` attributes the answer when it is not the output of the thread that just ended
    *  (e.g. a reviewer approved another agent's reply); it becomes the run's `lastOutput`. */
   | { kind: "complete"; output: unknown; answeredBy?: string }
   | { kind: "review"; stage: number; prompt: string; payload: unknown }
-  | { kind: "escalate"; reason: EscalationReason; detail?: string };
+  | { kind: "escalate"; reason: EscalationReason; detail?: string }
+) & { effects?: readonly CoordinationEffect[] };
 
 export type ReviewInterruption = Extract<Interruption, { kind: "human_review" }>;
 
@@ -89,7 +104,7 @@ export function assembleChain(
   chain: Omit<Chain, "name" | "limits" | "fallback">,
 ): Chain {
   const limits = { ...defaultChainLimits, ...base.limits };
-  if (limits.maxSteps < 1 || limits.maxHandoffs < 0 || limits.budgetMs <= 0) {
+  if (limits.maxSteps < 1 || limits.maxHandoffs < 0 || limits.budgetMs <= 0 || limits.maxHops < 0) {
     throw new ConfigurationError(`chain ${base.name}: limits must be positive`);
   }
   const keys = new Set<string>();

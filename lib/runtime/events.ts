@@ -3,6 +3,7 @@ import { providerErrorKinds } from "./model";
 import { budgetEventSchemas } from "./budget/events";
 import { cacheEventSchemas } from "./cache/events";
 import { routingEventSchemas } from "./routing/events";
+import { coordinationEventSchemas } from "./coordination/events";
 import { escalationReasons, toolOutcomeSchema } from "./state";
 
 /**
@@ -36,7 +37,12 @@ export const toolRefusalReasons = [
 export type ToolRefusalReason = (typeof toolRefusalReasons)[number];
 
 /** What can cut a run short so that it answers with its best output so far. */
-export const completionBounds = ["max_steps", "wall_clock_budget", "cost_budget"] as const;
+export const completionBounds = [
+  "max_steps",
+  "wall_clock_budget",
+  "cost_budget",
+  "max_hops",
+] as const;
 export type CompletionBound = (typeof completionBounds)[number];
 
 export const runEventSchema = z.discriminatedUnion("type", [
@@ -182,6 +188,7 @@ export const runEventSchema = z.discriminatedUnion("type", [
   ...budgetEventSchemas(base),
   ...cacheEventSchemas(base),
   ...routingEventSchemas(base),
+  ...coordinationEventSchemas(base),
 ]);
 
 /** One entry of a run's event log. */

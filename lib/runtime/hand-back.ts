@@ -52,6 +52,7 @@ export function handBack(
   state.deadlineAt = clock.now() + chain.limits.budgetMs;
   state.restartedAt = { step: state.step, threads: state.threads.length };
   state.handoffs = 0;
+  if (state.mesh) state.mesh.hops = 0;
   const opened = chain.entry(request.input).map((spec) => openThread(state, spec).id);
   rec.run({ type: "handed_back", note: request.note, by: request.by, threads: opened });
   return { state, events: rec.drafts };

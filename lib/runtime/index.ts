@@ -132,6 +132,28 @@ export {
   subtaskPlanSchema,
   type SubtaskResult,
 } from "./patterns/orchestrator-worker";
+export {
+  hybrid,
+  type HybridConfig,
+  type HybridStage,
+  mesh,
+  type MeshConfig,
+} from "./patterns/hybrid";
+export {
+  type PeerGroup,
+  peerGroup,
+  type PeerGroupConfig,
+  type PeerGroupResult,
+  type PeerInput,
+  type PeerSpec,
+} from "./patterns/mesh";
+export {
+  type ConflictPolicy,
+  type ConflictResolution,
+  type PeerAnswer,
+  resolveConflict,
+} from "./coordination/conflict";
+export { type ConflictRule, conflictRules } from "./coordination/events";
 export { resume } from "./resume";
 export { handBack, type HandBack, handBackSchema } from "./hand-back";
 export { detectHandoffLoop } from "./handoff-loop";

@@ -55,8 +55,27 @@ export const pendingCallSchema = z.object({
 /** A tool call accepted into the checkpoint and executed at the start of the thread's next turn. */
 export type PendingCall = z.infer<typeof pendingCallSchema>;
 
-export const threadRoles = ["stage", "agent", "orchestrator", "worker", "synthesizer"] as const;
+export const threadRoles = [
+  "stage",
+  "agent",
+  "orchestrator",
+  "worker",
+  "synthesizer",
+  // A member of a peer group (patterns/mesh.ts).
+  "peer",
+] as const;
 export type ThreadRole = (typeof threadRoles)[number];
+
+export const peerRefSchema = z.object({
+  group: z.string(),
+  /** The peer this thread works as; a fallback agent keeps the name of the peer it stands in for. */
+  as: z.string(),
+  topic: z.string(),
+  key: z.string(),
+  /** Deduplication key: no two threads of a group ever share one. */
+  subProblem: z.string(),
+});
+export type PeerRef = z.infer<typeof peerRefSchema>;
 
 export const threadSchema = z.object({
   id: z.string(),
@@ -72,6 +91,8 @@ export const threadSchema = z.object({
   output: z.unknown().optional(),
   /** The tier a model router chose for this activation (routing/); the agent's own when unset. */
   tier: z.enum(["fast", "standard", "strong"]).optional(),
+  /** Set on a peer thread: the message that opened it (patterns/mesh.ts). */
+  peer: peerRefSchema.optional(),
 });
 /** One agent activation: its own history, pending tool calls and eventual output. */
 export type Thread = z.infer<typeof threadSchema>;
@@ -135,6 +156,10 @@ export const escalationReasons = [
   "budget_exhausted",
   "fallback_to_human",
   "handoff_loop",
+  // Coordination (patterns/mesh.ts): peers published more than the chain's hop bound, or
+  // disagreed and the chain's conflict rule hands the decision to a person.
+  "max_hops",
+  "peer_conflict",
 ] as const;
 export type EscalationReason = (typeof escalationReasons)[number];
 
@@ -176,6 +201,13 @@ export const runStateSchema = z.object({
   /** Context economy (context-policy/): the rolling summary of the turns before the agents'
    *  windows, checkpointed so that a resumed run does not make it again. */
   context: z.object({ summary: turnSummarySchema.optional() }).optional(),
+  /** Peer coordination (patterns/mesh.ts): hops taken and the shared context store. */
+  mesh: z
+    .object({
+      hops: z.number().int().nonnegative(),
+      context: z.record(z.string(), z.unknown()),
+    })
+    .optional(),
 });
 /** The checkpoint. */
 export type RunState = z.infer<typeof runStateSchema>;

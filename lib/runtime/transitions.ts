@@ -1,4 +1,5 @@
 import { type Chain, type ThreadSpec, type Transition } from "./chain";
+import { hopBreach, recordEffects } from "./coordination/effects";
 import { ConfigurationError } from "./errors";
 import { type CompletionBound } from "./events";
 import { type EventRecorder } from "./recorder";
@@ -25,6 +26,7 @@ export function openThread(state: RunState, spec: ThreadSpec): Thread {
     messages: [{ role: "user", content: spec.input }],
     pendingCalls: [],
     turns: 0,
+    ...(spec.peer ? { peer: spec.peer } : {}),
   };
   state.threads.push(thread);
   return thread;
@@ -76,9 +78,19 @@ export function applyTransition(
   now: number,
 ): void {
   if (state.status !== "running" && state.status !== "waiting_for_human") return;
+  const effects = transition.effects ?? [];
+  const hops = hopBreach(state, effects, chain.limits.maxHops);
+  if (hops !== undefined) {
+    // Recorded like the other bounds: the best answer so far, or a person.
+    if (state.lastOutput) completeRun(state, state.lastOutput.output, rec, "max_hops");
+    else escalateRun(state, "max_hops", hops, rec);
+    return;
+  }
+  const opened =
+    transition.kind === "continue" ? transition.open.map((spec) => openThread(state, spec)) : [];
+  recordEffects(state, effects, opened, rec);
   switch (transition.kind) {
     case "continue":
-      for (const spec of transition.open) openThread(state, spec);
       return;
     case "complete":
       if (transition.answeredBy !== undefined)

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { costOf } from "@/lib/costs/prices";
-import type { RunEvent } from "@/lib/runtime";
+import type { RunEvent, RunState } from "@/lib/runtime";
+import { coordinationAttributes, coordinationSpan } from "./coordination";
 
 /**
  * Spans derived from a step's events, written in the same commit (so a trace is never behind its
@@ -41,7 +42,10 @@ export type SpanKind =
   | "resume"
   | "human"
   | "cache"
-  | "routing";
+  | "routing"
+  | "message"
+  | "context"
+  | "conflict";
 
 /** What one commit adds to its trace's totals (kept on the runs row). */
 export interface TraceDelta {
@@ -64,11 +68,15 @@ export interface Resumption {
   claim: number;
 }
 
-/** Derives a commit's spans and totals; `resumed` marks the first commit after a takeover. */
+/**
+ * Derives a commit's spans and totals; `resumed` marks the first commit after a takeover. With the
+ * commit's checkpoint, spans of a hybrid or mesh run say which part they belong to.
+ */
 export function spansForCommit(
   runId: string,
   events: readonly RunEvent[],
   resumed?: Resumption,
+  checkpoint?: Pick<RunState, "threads">,
 ): { spans: SpanRecord[]; delta: TraceDelta } {
   const spans: SpanRecord[] = [];
   const delta: TraceDelta = {
@@ -103,6 +111,7 @@ export function spansForCommit(
   for (const event of events) {
     const span = spanOf(runId, event, parent, events);
     if (!span) continue;
+    if (checkpoint) Object.assign(span.attributes, coordinationAttributes(event, checkpoint.threads));
     spans.push(span);
     // A step span is in error because one of its children is: count the child only.
     if (span.status === "error" && span.kind !== "step") delta.errors += 1;
@@ -283,6 +292,13 @@ function spanOf(
         },
         payload: { reason: e.reason },
       });
+    case "published":
+    case "context_write":
+    case "sub_problem_skipped":
+    case "conflict_resolved": {
+      const { kind, name, ...over } = coordinationSpan(e);
+      return base(id, parent, kind, name, e, over);
+    }
     case "failed":
       return base(id, rootSpanId(runId), "escalation", "failed", e, {
         status: "error",

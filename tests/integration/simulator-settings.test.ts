@@ -23,11 +23,12 @@ const TTL_MS = 150;
 let users: Record<"admin" | "engineer" | "support_lead", TestUser>;
 let source: SimulatorSettingsSource;
 let worker: ReturnType<typeof testWorker>;
+let parts: RuntimeParts;
 
 beforeAll(async () => {
   users = await createOneUserPerRole();
   source = simulatorSettingsSource(testDb(), { ttlMs: TTL_MS });
-  const parts: RuntimeParts = {
+  parts = {
     chains: [supportChain],
     tools: new ToolRegistry(supportTools),
     model: createSimulatorModel(source),
@@ -149,7 +150,7 @@ describe("simulator settings", () => {
     await updateSimulatorSettings(engineer, simulatorConfigSchema.parse({ latency: { medianMs: 0, p95Ms: 0, maxMs: 0 } }));
     await source.refresh();
 
-    const calm = await startConversation(testDb(), { message: "hello there", apiKeyId: null });
+    const calm = await startConversation(testDb(), { message: "hello there", apiKeyId: null }, parts);
     expect((await settledConversation(calm.id)).status).toBe("waiting_for_customer");
 
     const changedAt = Date.now();
@@ -160,7 +161,7 @@ describe("simulator settings", () => {
     }
     expect(Date.now() - changedAt).toBeLessThan(TTL_MS * 2 + 250);
 
-    const limited = await startConversation(testDb(), { message: "hello there", apiKeyId: null });
+    const limited = await startConversation(testDb(), { message: "hello there", apiKeyId: null }, parts);
     expect((await settledConversation(limited.id)).status).toBe("escalated");
     const [run] = await runsOf(limited.id);
     const call = (await eventsOf(run!.id)).find((e) => e.type === "llm_call");

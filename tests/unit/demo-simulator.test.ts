@@ -101,6 +101,8 @@ describe("the simulated extractor", () => {
   });
 });
 
+const pricingRequest = { sku: "MUG-101", currentPrice: 14, question: "Should we change the price?" };
+
 describe("the simulator answers every demo agent", () => {
   const tools = new ToolRegistry(demoTools());
   const agents = new Map<string, AgentDefinition>();
@@ -120,6 +122,12 @@ describe("the simulator answers every demo agent", () => {
     extractor: JSON.stringify({ input: sampleContracts[1]!.text, outputs: {} }),
     validator: JSON.stringify({ input: "x", outputs: {} }),
     synthesizer: JSON.stringify({ input: "x", outputs: {} }),
+    "pricing-lead": "Should we change the price of MUG-101? It sells at $14.",
+    market: JSON.stringify({ group: "analysts", topic: "request", key: "stage1", message: pricingRequest, context: {} }),
+    "price-history": JSON.stringify({ group: "analysts", topic: "request", key: "stage1", message: pricingRequest, context: {} }),
+    demand: JSON.stringify({ group: "analysts", topic: "request", key: "stage1", message: pricingRequest, context: {} }),
+    margin: JSON.stringify({ group: "analysts", topic: "signal", key: "stage1", message: pricingRequest, context: { marketPrice: 15 } }),
+    recommender: JSON.stringify({ group: "analysts", input: pricingRequest, answer: undefined, outputs: {}, context: {} }),
   };
 
   it("covers each agent", () => {

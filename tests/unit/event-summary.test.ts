@@ -14,6 +14,19 @@ describe("summarizeEvent", () => {
       "completed partially (max_steps) · Done",
     );
     expect(summarizeEvent("llm_call", null)).toBe("llm_call ?");
+    expect(summarizeEvent("published", { group: "analysts", topic: "signal", hop: true, hops: 2, delivered: ["t4"] })).toBe(
+      "published signal in analysts · delivered to 1 peer · hop 2",
+    );
+    expect(summarizeEvent("context_write", { key: "marketPrice", accepted: false, reason: "demand is not a designated writer of marketPrice" })).toBe(
+      "context marketPrice write rejected · demand is not a designated writer of marketPrice",
+    );
+    expect(
+      summarizeEvent("conflict_resolved", {
+        rule: "majority",
+        answers: [{ agent: "market", vote: "raise" }, { agent: "demand", vote: "raise" }, { agent: "margin", vote: "hold" }],
+        chosen: { agent: "market", vote: "raise" },
+      }),
+    ).toBe("majority over market: raise, demand: raise, margin: hold · chose raise (market)");
     expect(summarizeEvent("something_new", { x: 1 })).toBe("something_new");
   });
 });

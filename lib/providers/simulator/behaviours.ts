@@ -15,6 +15,14 @@ import {
 import { judgeAnswer } from "@/lib/agents/simulation/judge-answers";
 import { routeByComplexity } from "@/lib/agents/simulation/routing-answers";
 import { summarizeConversation } from "@/lib/agents/simulation/summary-answers";
+import {
+  demandSignal,
+  marginSignal,
+  pricingToolArgs,
+  readPricingRequest,
+  recommendPrice,
+  referenceSignal,
+} from "@/lib/agents/simulation/pricing-answers";
 import { degradedReply, isDegraded } from "@/lib/agents/simulation/quality";
 import { latestMessageOf } from "@/lib/agents/transcript";
 import {
@@ -40,6 +48,17 @@ const byAgent: Record<string, (input: string) => unknown> = {
   summarizer: summarizeConversation,
   // The model router (lib/runtime/routing).
   "model-router": routeByComplexity,
+  // The pricing team (lib/agents/pricing-team.ts).
+  "pricing-lead": (input) => readPricingRequest(latestMessageOf(input)),
+  demand: demandSignal,
+  margin: marginSignal,
+  recommender: recommendPrice,
+};
+
+/** Pricing agents that read one tool before answering: the market, or history in its place. */
+const referenceTools: Record<string, string> = {
+  market: "competitor_prices",
+  "price-history": "price_history",
 };
 
 /**
@@ -69,6 +88,10 @@ function decideNormally(request: ModelRequest, digest: number): Decision {
   });
   const agent = request.agent.name;
 
+  const referenceTool = referenceTools[agent];
+  if (referenceTool) {
+    return toolResult ? { output: referenceSignal(raw, toolResult) } : call(referenceTool, pricingToolArgs(raw));
+  }
   if (request.agent.handoffs.length > 0 && !request.agent.outputSchema) {
     return call(handoffToolName(route(text, request.agent.handoffs)), { context: text });
   }

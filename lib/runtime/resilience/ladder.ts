@@ -113,5 +113,6 @@ function handOver(state: RunState, thread: Thread, agent: string): void {
   thread.status = "handed_off";
   thread.pendingCalls = [];
   const input = thread.messages.find((m) => m.role === "user")?.content ?? state.input;
-  openThread(state, { agent, role: thread.role, index: thread.index, input });
+  // A peer's stand-in keeps its message, so the group treats its answer as the peer's.
+  openThread(state, { agent, role: thread.role, index: thread.index, input, peer: thread.peer });
 }

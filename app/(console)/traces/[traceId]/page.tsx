@@ -6,11 +6,12 @@ import { AutoRefresh } from "@/components/ui/auto-refresh";
 import { PageHeader } from "@/components/ui/page-header";
 import { RunStatusBadge } from "@/components/ui/run-status-badge";
 import { authorizePage } from "@/lib/auth/authorize";
-import { getTrace, spanIdSchema, TRACE_MAX_SPANS, traceIdSchema } from "@/lib/dal/traces";
+import { getTrace, spanIdSchema, TRACE_MAX_SPANS, type TraceSpanDto, traceIdSchema } from "@/lib/dal/traces";
 import { formatUtc } from "@/lib/format";
 import { formatCost, formatCount, formatDuration } from "../_components/format";
+import { spanPartOf, summarizeCoordination } from "../_components/coordination";
 import { SpanDetail } from "../_components/span-detail";
-import { spanKindTones } from "../_components/span-kinds";
+import { partTones, spanKindTones } from "../_components/span-kinds";
 import { Waterfall, type WaterfallSpan } from "../_components/waterfall";
 import { layoutWaterfall } from "../_components/waterfall-layout";
 
@@ -36,6 +37,7 @@ export default async function TracePage({
   const selected = trace.spans.find((s) => s.id === search.span) ?? null;
   const rows = layout.rows.map((r) => ({ ...r, span: toWaterfallSpan(r.span) }));
   const kinds = Object.entries(spanKindTones).filter(([kind]) => trace.spans.some((s) => s.kind === kind));
+  const parts = summarizeCoordination(trace.spans);
 
   return (
     <>
@@ -101,6 +103,21 @@ export default async function TracePage({
             </li>
           </ul>
         </div>
+        {parts.length > 0 ? (
+          <ul aria-label="Coordination parts" className="mb-3 flex flex-wrap gap-2 text-xs">
+            {parts.map((p) => (
+              <li
+                key={p.label}
+                data-part={p.part}
+                className={`rounded-lg px-2 py-1 ring-1 ${partTones[p.part] ?? partTones.mixed}`}
+              >
+                <span className="font-medium">{p.part === "orchestrated" ? "Orchestrated" : `Peer group ${p.group ?? ""}`}</span>
+                {" · "}
+                {p.agents.join(", ") || "no agent"} · {formatCount(p.spans)} spans
+              </li>
+            ))}
+          </ul>
+        ) : null}
         {trace.spansTruncated ? (
           <p className="mb-3 text-sm text-amber-800">
             This trace has more than {formatCount(TRACE_MAX_SPANS)} spans; only the first {formatCount(TRACE_MAX_SPANS)} by
@@ -128,8 +145,11 @@ export default async function TracePage({
 }
 
 /** Only what a row shows goes to the client. */
-function toWaterfallSpan(s: WaterfallSpan): WaterfallSpan {
+function toWaterfallSpan(s: TraceSpanDto): WaterfallSpan {
+  const part = spanPartOf(s.attributes);
   return {
+    part: part?.part ?? null,
+    group: part?.group ?? null,
     id: s.id,
     parentId: s.parentId,
     name: s.name,

@@ -14,6 +14,16 @@ export const spanKindTones: Record<string, { bar: string; tag: string }> = {
   human: { bar: "bg-emerald-500", tag: "bg-emerald-50 text-emerald-800" },
   cache: { bar: "bg-lime-500", tag: "bg-lime-50 text-lime-800" },
   routing: { bar: "bg-cyan-500", tag: "bg-cyan-50 text-cyan-800" },
+  message: { bar: "bg-blue-500", tag: "bg-blue-50 text-blue-800" },
+  context: { bar: "bg-stone-500", tag: "bg-stone-100 text-stone-800" },
+  conflict: { bar: "bg-pink-500", tag: "bg-pink-50 text-pink-800" },
+};
+
+/** Badges of the coordination parts (coordination.ts): the audited path and the peer groups. */
+export const partTones: Record<string, string> = {
+  orchestrated: "bg-indigo-100 text-indigo-900 ring-indigo-300",
+  peer_group: "bg-emerald-100 text-emerald-900 ring-emerald-300",
+  mixed: "bg-slate-100 text-slate-700 ring-slate-300",
 };
 
 export const unknownKindTone = { bar: "bg-slate-300", tag: "bg-slate-100 text-slate-700" };

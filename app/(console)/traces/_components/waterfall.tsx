@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { formatDuration } from "./format";
-import { toneOf } from "./span-kinds";
+import { partLabel } from "./coordination";
+import { partTones, toneOf } from "./span-kinds";
 import { visibleRows, type AxisTick, type WaterfallRow } from "./waterfall-layout";
 
 /** What a waterfall row shows; attributes and payloads stay on the server (the detail panel). */
@@ -19,6 +20,9 @@ export interface WaterfallSpan {
   startOffsetMs: number;
   durationMs: number | null;
   error: string | null;
+  /** Hybrid and mesh runs: the span's part (`orchestrated`, `peer_group`, `mixed`) and group. */
+  part: string | null;
+  group: string | null;
 }
 
 const MAX_INDENT_DEPTH = 16;
@@ -130,7 +134,13 @@ function WaterfallRowItem({
   const href = selected ? `/traces/${traceId}` : `/traces/${traceId}?span=${span.id}`;
   const labelAfterBar = row.leftPct + row.widthPct <= 80;
   return (
-    <li data-span-id={span.id} data-kind={span.kind} data-status={span.status}>
+    <li
+      data-span-id={span.id}
+      data-kind={span.kind}
+      data-status={span.status}
+      data-part={span.part ?? undefined}
+      data-group={span.group ?? undefined}
+    >
       <div
         className={`grid grid-cols-[minmax(0,5fr)_4.5rem_minmax(0,6fr)] items-center gap-x-2 px-3 py-1 text-sm ${
           selected ? "bg-indigo-50" : failed ? "bg-red-50/70" : "hover:bg-slate-50"
@@ -162,6 +172,13 @@ function WaterfallRowItem({
           >
             {span.name}
           </Link>
+          {span.part ? (
+            <span
+              className={`shrink-0 rounded px-1 text-[10px] font-medium ring-1 ${partTones[span.part] ?? partTones.mixed}`}
+            >
+              {partLabel({ part: span.part, group: span.group })}
+            </span>
+          ) : null}
           {failed ? (
             <span className="shrink-0 rounded bg-red-100 px-1 text-[10px] font-medium text-red-800 uppercase">error</span>
           ) : null}
