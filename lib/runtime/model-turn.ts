@@ -6,6 +6,7 @@ import { type StepContext } from "./context";
 import { type ModelRequest, type ModelResponse, ProviderError } from "./model";
 import { type EventPayload } from "./events";
 import { type EventRecorder } from "./recorder";
+import { redactDeep } from "./redaction";
 import { BreakerOpenError, type CallFailure, callFailureOf } from "./resilience/errors";
 import { type Message, type RunState, type Thread, type ToolCall } from "./state";
 import { checkOutput, correctionPrompt } from "./validation";
@@ -50,10 +51,10 @@ export async function takeModelTurn(
         return {
           kind: "failed",
           reason: callFailureOf(result.error),
-          detail: `${result.error.kind}: ${result.error.message}`,
+          detail: `${result.error.kind}: ${redactDeep(ctx.redactor, result.error.message)}`,
         };
       }
-      issues = [result.error.message];
+      issues = [redactDeep(ctx.redactor, result.error.message)];
     } else {
       const { response } = result;
       if (response.toolCalls && response.toolCalls.length > 0) {
@@ -117,7 +118,8 @@ async function callModel(
   };
   let response: ModelResponse;
   try {
-    response = await ctx.invoke(ctx.model, request, hooks);
+    // A model that obeyed an injected "print your key" is stopped here, before anything records it.
+    response = redactDeep(ctx.redactor, await ctx.invoke(ctx.model, request, hooks));
   } catch (error) {
     await settleModelCall(ctx, state, admission, null);
     return failedCall(ctx, agent, base, started, error, rec);
@@ -157,7 +159,9 @@ function failedCall(
   // Nothing went upstream: no llm_call to record; the fallback event says why.
   if (error instanceof BreakerOpenError) return { kind: "error", error };
   const usage = { inputTokens: 0, outputTokens: 0 };
-  const detail = { kind: error.kind, message: error.message, retryAfterMs: error.retryAfterMs };
+  // Provider errors can quote a credential (a 401 that echoes the key).
+  const message = redactDeep(ctx.redactor, error.message);
+  const detail = { kind: error.kind, message, retryAfterMs: error.retryAfterMs };
   rec.agent(agent, {
     ...base,
     model: null,
