@@ -37,7 +37,11 @@ interface Observed {
 }
 
 /** Text as the browser shows it: whitespace collapsed, a NUL replaced by the parser. */
-const flat = (text: string) => text.replace(/[\s\u0000\uFFFD]+/g, " ").trim();
+const flat = (text: string) =>
+  text
+    .replaceAll(String.fromCharCode(0), " ")
+    .replace(/[\s\uFFFD]+/g, " ")
+    .trim();
 
 const message = (s: { marker: string; payload: XssPayload }) => `Broken [${s.marker}]: ${s.payload.text}`;
 
@@ -121,7 +125,7 @@ async function visit(page: Page, url: string, marker: string, seen: Observed): P
     const injected = [...document.querySelectorAll("*")].filter((el) =>
       [...el.attributes].some((a) => risky.test(a.name) && /evil\.test|__pwned|javascript:|alert\(/i.test(a.value)),
     ).length;
-    return { pwned: w.__pwned === undefined ? null : String(w.__pwned), violations: w.__violations ?? [], injected };
+    return { pwned: w.__pwned === undefined ? null : JSON.stringify(w.__pwned) ?? typeof w.__pwned, violations: w.__violations ?? [], injected };
   });
   if (flags.pwned !== null) seen.executed.push(`${url}: ${flags.pwned}`);
   if (flags.injected > 0) seen.injected.push(`${url}: ${flags.injected}`);
