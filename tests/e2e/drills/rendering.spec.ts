@@ -51,10 +51,13 @@ async function seed(request: APIRequestContext, payloads: XssPayload[]): Promise
   for (let i = 0; i < payloads.length; i += 8) {
     const batch = payloads.slice(i, i + 8).map(async (payload) => {
       const marker = `${tag}-${payload.id}`;
-      const res = await request.post("/api/v1/conversations", {
-        headers: apiKey,
-        data: { message: message({ marker, payload }), customerId: "cust-drill-rendering" },
-      });
+      // One retry on a dropped connection; the Idempotency-Key makes it safe (no second conversation).
+      const post = () =>
+        request.post("/api/v1/conversations", {
+          headers: { ...apiKey, "Idempotency-Key": marker },
+          data: { message: message({ marker, payload }), customerId: "cust-drill-rendering" },
+        });
+      const res = await post().catch(post);
       expect(res.status(), `create ${payload.id}`).toBe(201);
       const { id, traceId } = (await res.json()) as { id: string; traceId: string };
       return { payload, marker, conversationId: id, traceId, status: "running" };
