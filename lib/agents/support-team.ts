@@ -185,10 +185,14 @@ export const supportTools: ToolDefinition[] = [
     description: "Search the help-center knowledge base.",
     argsSchema: z.object({ query: z.string().min(1).max(500) }),
     sideEffect: "read",
+    // The result echoes the query, as search APIs do: untrusted text coming back as tool output,
+    // the path the rendering and prompt-injection drills (issue 10) attack.
     execute: ({ query }) => {
       const article = searchArticles(query);
       return Promise.resolve(
-        article ? { id: article.id, title: article.title, body: article.body } : { id: null },
+        article
+          ? { query, id: article.id, title: article.title, body: article.body }
+          : { query, id: null },
       );
     },
   }),

@@ -25,6 +25,7 @@ import {
 } from "@/lib/runtime";
 import { PgRunStore, type PgRunStoreOptions } from "./pg-run-store";
 import { PgToolLedger } from "./pg-tool-ledger";
+import { processRedactor } from "@/lib/security/secrets";
 import { createResilience } from "./resilience";
 import { simulatorSettingsSource } from "./simulator-settings";
 
@@ -115,6 +116,8 @@ export function createRunLoop(
     spendGate: parts.spendGate,
     invokeModel: parts.invokeModelFor?.(priority) ?? parts.invokeModel,
     cache: parts.cache,
+    // From the environment, never from `parts`: no team can run without it.
+    redactor: processRedactor(),
     store: new PgRunStore(db, store),
     ledger: new PgToolLedger(db),
     ids: { newId },

@@ -4,6 +4,7 @@ import { type ResponseCache } from "./cache/port";
 import { type Chain } from "./chain";
 import { type Model, type ModelInvoker } from "./model";
 import { type Clock, type ToolLedger } from "./ports";
+import { type Redactor } from "./redaction";
 import { type ToolRegistry } from "./tools";
 
 /** The ports one step needs. Built by the run loop; step functions receive nothing else. */
@@ -20,4 +21,6 @@ export interface StepContext {
   readonly spendGate?: SpendGate;
   /** Answers of agents whose definition enables caching (cache/). */
   readonly cache?: ResponseCache;
+  /** Scrubs known secrets from what models and tools return (redaction.ts). */
+  readonly redactor?: Redactor;
 }

@@ -210,3 +210,4 @@ export { type FallbackLadder, type FallbackRung, TEMPLATE_AUTHOR } from "./resil
 export { type BreakerStore, type CallPriority, type RateLimiter } from "./resilience/ports";
 export { defaultRetryPolicy, type RetryPolicy } from "./resilience/retry";
 export { guardTools } from "./resilience/tool-guard";
+export { REDACTED, redactDeep, type Redactor, secretRedactor } from "./redaction";

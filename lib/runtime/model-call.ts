@@ -5,6 +5,7 @@ import { type StepContext } from "./context";
 import { type EventPayload } from "./events";
 import { type ModelRequest, type ModelResponse, ProviderError } from "./model";
 import { type EventRecorder } from "./recorder";
+import { redactDeep } from "./redaction";
 import { BreakerOpenError } from "./resilience/errors";
 import { type Message, type RunState } from "./state";
 
@@ -61,7 +62,8 @@ export async function callModel(
   };
   let response: ModelResponse;
   try {
-    response = await ctx.invoke(ctx.model, request, hooks);
+    // A model that obeyed an injected "print your key" is stopped here, before anything records it.
+    response = redactDeep(ctx.redactor, await ctx.invoke(ctx.model, request, hooks));
   } catch (error) {
     await settleModelCall(ctx, state, admission, null);
     return failedCall(ctx, agent, base, started, error, rec);
@@ -98,7 +100,9 @@ function failedCall(
   // Nothing went upstream: no llm_call to record; the fallback event says why.
   if (error instanceof BreakerOpenError) return { kind: "error", error };
   const usage = { inputTokens: 0, outputTokens: 0 };
-  const detail = { kind: error.kind, message: error.message, retryAfterMs: error.retryAfterMs };
+  // Provider errors can quote a credential (a 401 that echoes the key).
+  const message = redactDeep(ctx.redactor, error.message);
+  const detail = { kind: error.kind, message, retryAfterMs: error.retryAfterMs };
   rec.agent(agent, {
     ...base,
     model: null,

@@ -6,6 +6,7 @@ import { contextView } from "./context-policy/view";
 import { callModel } from "./model-call";
 import { routeThread } from "./routing/route";
 import { type EventRecorder } from "./recorder";
+import { redactDeep } from "./redaction";
 import { type CallFailure, callFailureOf } from "./resilience/errors";
 import { type Message, type RunState, type Thread, type ToolCall } from "./state";
 import { checkOutput, correctionPrompt } from "./validation";
@@ -48,10 +49,10 @@ export async function takeModelTurn(
         return {
           kind: "failed",
           reason: callFailureOf(result.error),
-          detail: `${result.error.kind}: ${result.error.message}`,
+          detail: `${result.error.kind}: ${redactDeep(ctx.redactor, result.error.message)}`,
         };
       }
-      issues = [result.error.message];
+      issues = [redactDeep(ctx.redactor, result.error.message)];
     } else {
       const { response } = result;
       if (response.toolCalls && response.toolCalls.length > 0) {

@@ -20,6 +20,7 @@ import { EventRecorder } from "./recorder";
 import { resume } from "./resume";
 import { humanDecisionSchema, type RunState } from "./state";
 import { executeStep, type StepResult } from "./step";
+import { type Redactor } from "./redaction";
 import { type ToolRegistry } from "./tools";
 import { openThread } from "./transitions";
 
@@ -41,6 +42,8 @@ export interface RunLoopDeps {
   readonly spendGate?: SpendGate;
   /** Exact and semantic answer cache for agents that enable it (cache/port.ts). */
   readonly cache?: ResponseCache;
+  /** Scrubs known secrets from model answers, tool outcomes and provider errors (redaction.ts). */
+  readonly redactor?: Redactor;
 }
 
 export interface StartOptions {
@@ -191,6 +194,7 @@ export class RunLoop {
       pricing: this.deps.pricing,
       spendGate: this.deps.spendGate,
       cache: this.deps.cache,
+      redactor: this.deps.redactor,
     };
     let result: StepResult;
     try {

@@ -2,6 +2,7 @@ import { type AgentDefinition } from "./agent";
 import { type StepContext } from "./context";
 import { ConfigurationError, SystemFailure } from "./errors";
 import { type EventRecorder } from "./recorder";
+import { redactDeep } from "./redaction";
 import { type PendingCall, type RunState, type Thread, type ToolOutcome } from "./state";
 
 interface Execution {
@@ -85,11 +86,12 @@ async function executeWithLedger(
       repeated: entry.attempts > 1,
       signal: ctx.signal,
     });
-    outcome = { ok: true, output: toJson(output) };
+    outcome = { ok: true, output: redactDeep(ctx.redactor, toJson(output)) };
   } catch (error) {
     // A failing tool is information for the model (it can apologise, try another way or hand
     // off), recorded like any outcome so a replay sees the same failure.
-    outcome = { ok: false, error: error instanceof Error ? error.message : String(error) };
+    const message = error instanceof Error ? error.message : String(error);
+    outcome = { ok: false, error: redactDeep(ctx.redactor, message) };
   }
   const finishedAt = ctx.clock.now();
   await ctx.ledger.complete(call.key, outcome, finishedAt);
