@@ -43,6 +43,12 @@ export const DRILL_AUTH_SECRET = "drill-auth-secret-not-for-production-012345678
 
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
   ensureBuilt();
+  // Another server on the port would answer the health check and the drill would test it instead.
+  const taken = await fetch(`http://127.0.0.1:${options.port}/`).then(
+    () => true,
+    () => false,
+  );
+  if (taken) throw new Error(`port ${options.port} is already in use; stop whatever listens there first`);
   const dataDir = mkdtempSync(path.join(tmpdir(), "sy-drill-"));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_API_KEY, seedDemo } from "@/db/seed";
 import { setupTestDatabase, testDb } from "../helpers/db";
 import { startAppServer, type AppServer } from "./app-server";
-import { fingerprintDatabase, fingerprintDiff } from "./db-fingerprint";
+import { fingerprintDatabase, fingerprintDiff, settledFingerprint } from "./db-fingerprint";
 import { hostileRequest, type HostileRequest } from "./hostile-requests";
 import { figuresTable, recordDrill, sized } from "./report";
 
@@ -94,9 +94,7 @@ const describeRequest = (o: Outcome) =>
 describe("drill 6: bad input to the public API", () => {
   it(`answers ${COUNT} hostile requests with a 4xx and changes nothing`, async () => {
     const conversationId = await settledConversation();
-    // Let the run's last writes (spans, budget settlement) land before the baseline.
-    await new Promise((r) => setTimeout(r, 1_500));
-    const before = await fingerprintDatabase(databaseUrl);
+    const before = await settledFingerprint(databaseUrl);
 
     const requests = fc.sample(hostileRequest({ apiKey: DEMO_API_KEY, conversationId }), { numRuns: COUNT, seed: SEED });
     const outcomes = await sendAll(requests);

@@ -39,3 +39,20 @@ export function fingerprintDiff(before: Fingerprint, after: Fingerprint): string
     return [`${n}: ${a?.rows ?? "absent"} → ${b?.rows ?? "absent"} rows${a?.rows === b?.rows ? " (content changed)" : ""}`];
   });
 }
+
+/**
+ * A fingerprint once the server's background work (evaluation sampling, spend settlement) has
+ * gone quiet: two fingerprints `quietMs` apart that agree. A drill's baseline must not count the
+ * tail of its own setup as a change.
+ */
+export async function settledFingerprint(databaseUrl: string, quietMs = 3_000, maxMs = 90_000): Promise<Fingerprint> {
+  const deadline = Date.now() + maxMs;
+  let last = await fingerprintDatabase(databaseUrl);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, quietMs));
+    const next = await fingerprintDatabase(databaseUrl);
+    if (fingerprintDiff(last, next).length === 0) return next;
+    if (Date.now() > deadline) throw new Error(`the database never went quiet: ${fingerprintDiff(last, next).join("; ")}`);
+    last = next;
+  }
+}
