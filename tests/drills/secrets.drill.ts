@@ -37,6 +37,7 @@ let provider: FakeProviderServer;
 let databaseUrl: string;
 /** Every body the public API and the console answered during the traffic (scanned at the end). */
 const answers: { where: string; body: string }[] = [];
+let faultedCalls = 0;
 
 beforeAll(async () => {
   databaseUrl = process.env.DATABASE_URL ?? "";
@@ -70,6 +71,7 @@ function supportTeamReplies(): (r: RecordedRequest) => FakeReply {
   return (request) => {
     calls++;
     const key = String(request.headers.authorization ?? "").replace(/^Bearer /, "");
+    if (calls % 5 === 0) faultedCalls++;
     if (calls % 10 === 5) return { kind: "error", status: 401, body: { error: { message: `Incorrect API key provided: ${key}`, code: "invalid_api_key" } } };
     if (calls % 10 === 0) return { kind: "error", status: 500, body: { error: { message: `upstream failed for key ${key}` } } };
     const transcript = JSON.stringify(request.body.messages ?? []);
@@ -122,7 +124,7 @@ async function converse(key: string, i: number): Promise<string> {
 
 /** Console pages and console APIs with every dynamic segment filled from the database. */
 async function consoleUrls(sql: postgres.Sql): Promise<string[]> {
-  const conversations = await sql<{ id: string; trace_id: string }[]>`select id, trace_id from conversations order by created_at desc limit 10`;
+  const conversations = await sql<{ id: string; trace_id: string }[]>`select conversation_id as id, trace_id from runs order by created_at desc limit 10`;
   const escalations = await sql<{ id: string }[]>`select id from escalations limit 5`;
   const fill: Record<string, string[]> = {
     "conversations/[id]": conversations.map((c) => c.id),
@@ -216,6 +218,16 @@ describe("drill 10: secrets", () => {
         }
       }
 
+      // Controls: the same scans do find a value the app is meant to keep (a customer's words).
+      const known = "I cannot sign in (0)";
+      const knownFound = {
+        database: (await tablesContaining(sql, known)).length,
+        pages: pages.filter((p) => p.body.includes(known)).length,
+        answers: answers.filter((a) => a.body.includes(known)).length,
+        logs: server.output().split("\n").filter((l) => l.trim()).length,
+      };
+      const scansWork = knownFound.database > 0 && knownFound.pages > 0 && knownFound.answers > 0 && knownFound.logs > 0;
+      const faulted = faultedCalls;
       const keyedProviderCalls = provider.requests.filter((r) => r.headers.authorization === `Bearer ${secrets.OPENAI_API_KEY}`).length;
       const [{ n: spanCount } = { n: "0" }] = await sql<{ n: string }[]>`select count(*) as n from spans`;
       const [{ n: auditCount } = { n: "0" }] = await sql<{ n: string }[]>`select count(*) as n from audit_log where action = 'api_key.create'`;
@@ -228,6 +240,13 @@ describe("drill 10: secrets", () => {
         { figure: "provider calls made with the provider key (traffic used it)", bound: "> 0", measured: keyedProviderCalls, ok: keyedProviderCalls > 0 },
         { figure: "conversations driven with the API keys", bound: `${ids.length}`, measured: ids.length, ok: ids.length === apiKeys.length * CONVERSATIONS_PER_KEY },
         { figure: "spans recorded / API keys created (audited)", bound: "> 0 / 2", measured: `${spanCount} / ${auditCount}`, ok: Number(spanCount) > 0 && Number(auditCount) === 2 },
+        {
+          figure: "control: the scans find a customer's words (tables / pages / answers), the log has lines",
+          bound: "all > 0",
+          measured: `${knownFound.database} / ${knownFound.pages} / ${knownFound.answers}, ${knownFound.logs} lines`,
+          ok: scansWork,
+        },
+        { figure: "provider calls that failed with the key quoted back", bound: "> 0", measured: faulted, ok: faulted > 0 },
         { figure: "pages and reads scanned (200s of them)", bound: "every console page answers 200", measured: `${pages.length} (${pagesOk})`, ok: pagesOk === pages.length },
       ];
       recordDrill(
