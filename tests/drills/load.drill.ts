@@ -18,9 +18,9 @@ import { figuresTable, recordDrill, sized } from "./report";
 const PORT = 3112;
 const CONVERSATIONS = sized({ ci: 10_000, full: 100_000 });
 const DURATION_S = sized({ ci: 20, full: 300 });
-const RATE = 50;
+const RATE = Number(process.env.DRILL_RATE ?? 50);
 /** The pool the server is configured with; small enough that the load can fill it. */
-const POOL_MAX = 6;
+const POOL_MAX = Number(process.env.DRILL_POOL_MAX ?? 6);
 const TIMEOUT_MS = 10_000;
 
 setupTestDatabase();
