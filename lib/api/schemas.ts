@@ -6,10 +6,10 @@ import { z } from "zod";
  */
 // PostgreSQL text and jsonb cannot hold U+0000, and an unpaired UTF-16 surrogate (legal as a
 // JSON escape) is either rejected by jsonb or silently replaced in text: refuse both up front.
-const unstorable = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export function isStorableText(value: string): boolean {
-  return !unstorable.test(value);
+  return !value.includes("\u0000") && !loneSurrogate.test(value);
 }
 
 const messageSchema = z

@@ -71,17 +71,20 @@ function pick<T>(items: readonly T[]): T {
 
 const benchId = (n: number) => String(n).padStart(17, "0");
 
-/** The request mix: mostly the public API, then the console's live reads and its pages. */
+/**
+ * The request mix, shaped like production: integrations polling the public API dominate; the
+ * console's open tabs poll the inbox count and live views; full page loads are the rarest.
+ */
 function nextRequest(cookie: string): { label: string; path: string; headers: Record<string, string> } {
   const n = 1 + Math.floor(Math.random() * CONVERSATIONS);
   const conversation = `cnv_bench${benchId(n)}`;
   const bearer = { Authorization: `Bearer ${DEMO_API_KEY}` };
   const session = { Cookie: cookie };
   const roll = Math.random();
-  if (roll < 0.5) return { label: "GET /api/v1/conversations/{id}", path: `/api/v1/conversations/${conversation}`, headers: bearer };
-  if (roll < 0.6) return { label: "GET /api/health", path: "/api/health", headers: {} };
-  if (roll < 0.7) return { label: "GET /api/console/inbox/count", path: "/api/console/inbox/count", headers: session };
-  if (roll < 0.8) return { label: "GET /api/console/conversations/{id}/live", path: `/api/console/conversations/${conversation}/live`, headers: session };
+  if (roll < 0.6) return { label: "GET /api/v1/conversations/{id}", path: `/api/v1/conversations/${conversation}`, headers: bearer };
+  if (roll < 0.7) return { label: "GET /api/health", path: "/api/health", headers: {} };
+  if (roll < 0.82) return { label: "GET /api/console/inbox/count", path: "/api/console/inbox/count", headers: session };
+  if (roll < 0.94) return { label: "GET /api/console/conversations/{id}/live", path: `/api/console/conversations/${conversation}/live`, headers: session };
   const page = pick([
     { label: "console /conversations", path: "/conversations" },
     { label: "console /conversations/{id}", path: `/conversations/${conversation}` },
@@ -166,8 +169,8 @@ describe("drill 9: load", () => {
       "Drill 9: load",
       `${CONVERSATIONS.toLocaleString("en-US")} conversations of history (${(CONVERSATIONS * 10).toLocaleString("en-US")} spans, 30 days; seeded with set-based SQL in ${(seedMs / 1000).toFixed(0)} s),
 then ${RATE} requests/s for ${DURATION_S} s, open loop, on loopback against \`next start\` on PostgreSQL with
-\`DATABASE_POOL_MAX=${POOL_MAX}\` and its worker running: 50% \`GET /api/v1/conversations/{id}\` (random
-conversation), 10% \`/api/health\`, 10% the inbox count, 10% a conversation's live view and 20% console
+\`DATABASE_POOL_MAX=${POOL_MAX}\` and its worker running: 60% \`GET /api/v1/conversations/{id}\` (random
+conversation), 10% \`/api/health\`, 12% the inbox count, 12% a conversation's live view and 6% console
 pages (conversations list, a conversation, the overview) as a signed-in engineer.
 pg_stat_activity polled every 100 ms for the database. A small fixed-rate loop rather than
 autocannon: each request picks its own conversation and credential, and no dependency is added.
