@@ -123,13 +123,13 @@ async function converse(key: string, i: number): Promise<string> {
 }
 
 /** Console pages and console APIs with every dynamic segment filled from the database. */
-async function consoleUrls(sql: postgres.Sql): Promise<string[]> {
-  const conversations = await sql<{ id: string; trace_id: string }[]>`select conversation_id as id, trace_id from runs order by created_at desc limit 10`;
+async function consoleUrls(sql: postgres.Sql, driven: string[]): Promise<string[]> {
+  const conversations = await sql<{ id: string; trace_id: string }[]>`select distinct on (conversation_id) conversation_id as id, trace_id from runs where conversation_id = any(${driven}) order by conversation_id, created_at desc`;
   const escalations = await sql<{ id: string }[]>`select id from escalations limit 5`;
   const fill: Record<string, string[]> = {
     "conversations/[id]": conversations.map((c) => c.id),
     "inbox/[id]": escalations.map((e) => e.id),
-    "traces/[traceId]": conversations.map((c) => c.trace_id),
+    "traces/[traceId]": conversations.slice(0, 10).map((c) => c.trace_id),
   };
   const pages = walkPages(path.join(root, "app/(console)")).flatMap((p) => {
     const dynamic = Object.keys(fill).find((d) => p === d);
@@ -141,7 +141,7 @@ async function consoleUrls(sql: postgres.Sql): Promise<string[]> {
     "/api/console/breakers",
     "/api/health",
     "/api/auth/session",
-    ...conversations.map((c) => `/api/console/conversations/${c.id}/live`),
+    ...conversations.slice(0, 10).map((c) => `/api/console/conversations/${c.id}/live`),
   ];
   return [...pages, ...apis, "/login"];
 }
@@ -187,7 +187,7 @@ describe("drill 10: secrets", () => {
     const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
     try {
       const pages: { where: string; body: string }[] = [];
-      for (const url of await consoleUrls(sql)) {
+      for (const url of await consoleUrls(sql, ids)) {
         const res = await fetch(`${server.url}${url}`, { headers: { Cookie: admin.cookie } });
         pages.push({ where: `${url} (${res.status})`, body: await res.text() });
       }
