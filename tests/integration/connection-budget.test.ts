@@ -32,7 +32,7 @@ describe("DATABASE_POOL_MAX", () => {
       let peak = 0;
       for (let i = 0; i < 8; i++) {
         const [row] = await observer<{ n: number }[]>`
-          select count(*)::int as n from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`;
+          select count(*)::int as n from pg_stat_activity where datname = ${name} and backend_type = 'client backend' and pid <> pg_backend_pid()`;
         peak = Math.max(peak, row!.n);
         await new Promise((r) => setTimeout(r, 100));
       }
