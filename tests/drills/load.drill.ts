@@ -105,6 +105,9 @@ async function timed(url: string, label: string, headers: Record<string, string>
 }
 
 /** Client connections (the bound) and, for the record, every backend on the database (autovacuum too). */
+/** Over the pool, the client backends are listed once, so the report can say where the extra came from. */
+let overPoolSnapshot = "";
+
 async function pollConnections(stop: () => boolean): Promise<{ client: number; all: number }[]> {
   const name = new URL(databaseUrl).pathname.slice(1);
   const poller = postgres(databaseUrl, { max: 1, onnotice: () => {} });
@@ -115,6 +118,13 @@ async function pollConnections(stop: () => boolean): Promise<{ client: number; a
         select count(*) filter (where backend_type = 'client backend')::int as client, count(*)::int as all
         from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`;
       counts.push(row!);
+      if (row!.client > POOL_MAX && !overPoolSnapshot) {
+        const rows = await poller<{ pid: number; started: string; state: string | null; query: string }[]>`
+          select pid, to_char(backend_start, 'HH24:MI:SS.MS') as started, state, left(query, 60) as query
+          from pg_stat_activity where datname = ${name} and backend_type = 'client backend' and pid <> pg_backend_pid()
+          order by backend_start`;
+        overPoolSnapshot = rows.map((r) => `${r.pid} since ${r.started} ${r.state ?? ""}: ${r.query.replace(/\s+/g, " ")}`).join("; ");
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
@@ -184,7 +194,7 @@ ${figuresTable(figures)}
 | request | count | p50 ms | p99 ms | errors |
 | --- | --- | --- | --- | --- |
 ${byLabel.join("\n")}
-${errors.length ? `\nErrors: ${[...new Set(errors.map((e) => `${e.label} → ${e.status}`))].slice(0, 10).join("; ")}\n` : ""}`,
+${overPoolSnapshot ? `\nClient backends when the pool was exceeded: ${overPoolSnapshot.replace(/\|/g, "\\|")}\n` : ""}${errors.length ? `\nErrors: ${[...new Set(errors.map((e) => `${e.label} → ${e.status}`))].slice(0, 10).join("; ")}\n` : ""}`,
     );
     expect(figures.filter((f) => !f.ok).map((f) => `${f.figure}: ${f.measured}`)).toEqual([]);
   });
