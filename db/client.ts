@@ -25,7 +25,9 @@ function open(): Handle {
   const env = getEnv();
   if (!usesEmbeddedDatabase(env) && env.DATABASE_URL) {
     const client = postgres(env.DATABASE_URL, {
-      max: env.DATABASE_POOL_MAX,
+      // DATABASE_POOL_MAX is the process's whole share of the server's connections: postgres.js
+      // runs LISTEN (lib/runs/notify.ts) on one more connection of its own, outside `max`.
+      max: queryPoolSize(env.DATABASE_POOL_MAX),
       onnotice: () => {},
     });
     return {
@@ -43,6 +45,11 @@ function open(): Handle {
     kind: "pglite",
     close: () => client.close(),
   };
+}
+
+/** Connections left for queries once the LISTEN connection is counted (at least one). */
+export function queryPoolSize(poolMax: number): number {
+  return Math.max(1, poolMax - 1);
 }
 
 function handle(): Handle {

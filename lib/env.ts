@@ -10,7 +10,8 @@ const envSchema = z.object({
   PGLITE_DATA_DIR: z.string().min(1).default(".data/pglite"),
   /** When set, the embedded database wins over DATABASE_URL (tests that must run on PGlite). */
   SWITCHYARD_EMBEDDED_DB: z.enum(["1", "true"]).optional(),
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Every connection a process opens, the LISTEN connection included (db/client.ts). */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
   AUTH_SECRET: z.string().min(16).optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   OPENAI_API_KEY: z.string().optional(),

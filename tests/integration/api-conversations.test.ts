@@ -119,6 +119,16 @@ describe("POST /api/v1/conversations", () => {
     ["metadata with 51 keys", { message: "hi", metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i])) }, 400],
     ["metadata over 8 KB", { message: "hi", metadata: { blob: "b".repeat(8200) } }, 400],
     ["a body over 64 KB", { message: "hi", metadata: { blob: "b".repeat(70_000) } }, 413],
+    // Found by the bad-input drill (tests/drills/bad-input.drill.ts): each of these was a 500 or
+    // was stored altered.
+    ["a message with a NUL character", { message: "hi\u0000there" }, 400],
+    ["a message with an unpaired surrogate", '{"message":"hi \\ud800 there"}', 400],
+    ["a customerId with a NUL character", { message: "hi", customerId: "c\u00001" }, 400],
+    ["a customerId with an unpaired surrogate", '{"message":"hi","customerId":"c\\udc00"}', 400],
+    ["metadata with a NUL character", { message: "hi", metadata: { note: "a\u0000b" } }, 400],
+    ["metadata whose key has an unpaired surrogate", '{"message":"hi","metadata":{"\\ud800":1}}', 400],
+    ["metadata nested 11 levels", { message: "hi", metadata: { a: [[[[[[[[[[1]]]]]]]]]] } }, 400],
+    ["metadata nested 20,000 levels", `{"message":"hi","metadata":{"a":${"[".repeat(20_000)}${"]".repeat(20_000)}}}`, 400],
   ];
 
   it.each(badBodies)("refuses %s with the error object and creates nothing", async (_name, body, status, headers) => {
@@ -254,7 +264,8 @@ describe("POST /api/v1/conversations/{id}/messages", () => {
     const { id } = (await (await create({ message: "first" }, keyA.key)).json()) as { id: string };
     await agentsAnswered(id);
     const before = await messageCount(id);
-    for (const body of ["nope", { message: "" }, { message: 1 }, { message: "hi", customerId: "x" }, { message: "x".repeat(8001) }]) {
+    const bodies = ["nope", { message: "" }, { message: 1 }, { message: "hi", customerId: "x" }, { message: "x".repeat(8001) }];
+    for (const body of [...bodies, { message: "a\u0000b" }, '{"message":"a\\udfffb"}']) {
       await expectError(await reply(id, body, keyA.key), 400, "invalid");
     }
     expect(await messageCount(id)).toBe(before);

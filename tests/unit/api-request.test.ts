@@ -71,9 +71,9 @@ describe("request body schemas", () => {
     [{ message: "hi", metadata: [] }, "metadata must be a JSON object."],
     [{ message: "hi", metadata: null }, "metadata must be a JSON object."],
     [{ message: "hi", customerId: "" }, "customerId must not be empty."],
-    [{ message: `a${String.fromCharCode(0)}b` }, "message must not contain NUL characters."],
-    [{ message: "hi", customerId: `c${String.fromCharCode(0)}` }, "customerId must not contain NUL characters."],
-    [{ message: "hi", metadata: { k: `v${String.fromCharCode(0)}` } }, "metadata must not contain NUL characters."],
+    [{ message: `a${String.fromCharCode(0)}b` }, "message must not contain NUL characters or unpaired surrogates."],
+    [{ message: "hi", customerId: `c${String.fromCharCode(0)}` }, "customerId must not contain NUL characters or unpaired surrogates."],
+    [{ message: "hi", metadata: { k: `v${String.fromCharCode(0)}` } }, "metadata must not contain NUL characters or unpaired surrogates."],
     [[], "The body must be a JSON object."],
   ])("explains %j", (body, message) => {
     const parsed = startConversationBodySchema.safeParse(body);
