@@ -99,10 +99,8 @@ export class PgRunStore implements RunStore {
           output_tokens = output_tokens + ${delta.outputTokens},
           llm_calls = llm_calls + ${delta.llmCalls},
           errors = errors + ${delta.errors},
-          agents = array(select distinct unnest(agents || array(
-            select jsonb_array_elements_text(${JSON.stringify(delta.agents)}::jsonb)))),
-          models = array(select distinct unnest(models || array(
-            select jsonb_array_elements_text(${JSON.stringify(delta.models)}::jsonb)))),
+          agents = ${mergeNames("agents", delta.agents)},
+          models = ${mergeNames("models", delta.models)},
           ended_at = case when ${endedAt}::float8 is null then ended_at else to_timestamp(${endedAt}::float8 / 1000.0) end,
           duration_ms = case when ${endedAt}::float8 is null then duration_ms
             else ${endedAt}::float8 - extract(epoch from created_at) * 1000 end
@@ -200,6 +198,18 @@ function insertSpans(spans: readonly SpanRecord[]) {
       started_at double precision, ended_at double precision, input_tokens int, output_tokens int,
       cost_usd double precision, error text, attributes jsonb, payload jsonb)
     on conflict (trace_id, span_id) do nothing`;
+}
+
+/**
+ * The run's `agents` or `models` with the commit's names added. Left as it is when it holds them
+ * already (most steps): rewriting a GIN-indexed column, even with an equal value in another order,
+ * makes the row update non-HOT and adds entries to every index of `runs`.
+ */
+function mergeNames(column: "agents" | "models", names: readonly string[]) {
+  const col = sql.raw(column);
+  const added = sql`array(select jsonb_array_elements_text(${JSON.stringify(names)}::jsonb))`;
+  return sql`case when ${col} @> ${added} then ${col}
+    else array(select distinct unnest(${col} || ${added})) end`;
 }
 
 /** When the run stops, its root span gets its end and outcome. */

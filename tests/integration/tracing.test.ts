@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as schema from "@/db/schema";
 import { startConversation } from "@/lib/runs/conversations";
+import { PgRunStore } from "@/lib/runs/pg-run-store";
 import { createRunLoop } from "@/lib/runs/runtime";
 import { queryRows } from "@/lib/runs/sql";
 import { rootSpanId } from "@/lib/tracing/spans";
@@ -79,5 +80,41 @@ describe("traces written with the run", () => {
     const [counts] = await queryRows<{ spans: number; distinct_ids: number }>(testDb(), sql`
       select count(*)::int as spans, count(distinct span_id)::int as distinct_ids from spans where run_id = ${run!.id}`);
     expect(counts?.spans).toBe(counts?.distinct_ids);
+  });
+});
+
+describe("the run row's per-step update", () => {
+  it("stays heap-only (no index entries) when a step adds no new agent or model", async () => {
+    const parts = instantParts();
+    const { id } = await startConversation(testDb(), { message: "my sync failed with an error", apiKeyId: null }, parts);
+    const [run] = await runsOf(id);
+    const store = new PgRunStore(testDb());
+    const loaded = await store.loadCheckpoint(run!.id);
+    const [before] = await runsOf(id);
+    const hot = await testDb().transaction(async (tx) => {
+      const hotUpdates = async () => {
+        const [row] = await queryRows<{ hot: number }>(
+          tx,
+          sql`select pg_stat_get_xact_tuples_hot_updated('runs'::regclass)::int as hot`,
+        );
+        return row!.hot;
+      };
+      const start = await hotUpdates();
+      // A commit that names no agent or model: the indexed columns keep their values.
+      await new PgRunStore(tx).commitStep(run!.id, loaded!.seq, [], loaded!.state);
+      return (await hotUpdates()) - start;
+    });
+    expect(hot).toBe(1);
+    const [after] = await runsOf(id);
+    expect(after!.agents).toEqual(before!.agents);
+    expect(after!.models).toEqual(before!.models);
+  });
+
+  it("leaves free space on the runs table's pages for those updates", async () => {
+    const [row] = await queryRows<{ options: string[] | null }>(
+      testDb(),
+      sql`select reloptions as options from pg_class where relname = 'runs'`,
+    );
+    expect(row?.options).toContain("fillfactor=60");
   });
 });
