@@ -111,13 +111,16 @@ export const runs = pgTable(
   ],
 );
 
-/** Append-only: never updated; (run_id, seq) makes a gap or a fork impossible to write twice. */
+/**
+ * Append-only: never updated; (run_id, seq) makes a gap or a fork impossible to write twice.
+ * No foreign key to `runs`: the only writer (lib/runs/pg-run-store.ts) inserts events from the
+ * run row its own statement just updated, and a key check per row cost every step a trigger and
+ * a WAL-logged row lock on the run. Whatever deletes runs must delete their events too.
+ */
 export const runEvents = pgTable(
   "run_events",
   {
-    runId: text("run_id")
-      .notNull()
-      .references(() => runs.id, { onDelete: "cascade" }),
+    runId: text("run_id").notNull(),
     seq: integer("seq").notNull(),
     type: text("type").notNull(),
     agent: text("agent"),

@@ -9,7 +9,6 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
-import { runs } from "./conversations";
 
 /**
  * Trace spans, one trace per run (conversation turn). Written by the same statement that commits
@@ -22,9 +21,8 @@ export const spans = pgTable(
     traceId: text("trace_id").notNull(),
     spanId: text("span_id").notNull(),
     parentSpanId: text("parent_span_id"),
-    runId: text("run_id")
-      .notNull()
-      .references(() => runs.id, { onDelete: "cascade" }),
+    /** No foreign key, for the reason given at `runEvents` (db/schema/conversations.ts). */
+    runId: text("run_id").notNull(),
     /** Insertion order, for the OTLP exporter's cursor. */
     ingestId: bigserial("ingest_id", { mode: "number" }).notNull(),
     name: text("name").notNull(),

@@ -8,7 +8,24 @@ import {
   type RunStore,
   runStateSchema,
 } from "@/lib/runtime";
-import { rootSpanId, type Resumption, type SpanRecord, spansForCommit } from "@/lib/tracing/spans";
+import {
+  rootSpanId,
+  type Resumption,
+  type SpanRecord,
+  spansForCommit,
+  type TraceDelta,
+} from "@/lib/tracing/spans";
+import {
+  eventRecord,
+  eventRows,
+  eventValues,
+  insertEventColumns,
+  insertSpanColumns,
+  spanRecord,
+  spanRows,
+  spanValues,
+} from "./commit-rows";
+import { commitBatcherFor } from "./commit-batch";
 import { insertEscalation } from "./escalation-commit";
 import { settlementOf } from "./settlement";
 import { queryRows } from "./sql";
@@ -80,6 +97,46 @@ export class PgRunStore implements RunStore {
     const owner = this.options.owner ?? null;
     const leaseMs = this.options.leaseMs ?? 30_000;
     const { spans, delta } = spansForCommit(runId, events, this.resumed, checkpoint);
+    const step: StepCommit = {
+      runId,
+      expectedSeq,
+      events,
+      checkpoint,
+      settled,
+      release,
+      owner,
+      leaseMs,
+      spans,
+      delta,
+    };
+    const batcher = release || settled ? undefined : commitBatcherFor(this.db);
+    if (!batcher) return this.updateRunAlone(step);
+    const written = await batcher.commit({
+      ...step,
+      alone: async () => (await this.updateRunAlone(step))?.n === 1,
+    });
+    if (written) return { n: 1, current: checkpoint.seq };
+    const [row] = await queryRows<{ seq: number }>(
+      this.db,
+      sql`select seq from runs where id = ${runId}`,
+    );
+    return { n: 0, current: row?.seq ?? null };
+  }
+
+  /** The step's commit as a statement of its own; settles the run when the step ends it. */
+  private async updateRunAlone(step: StepCommit): Promise<CommitResult | undefined> {
+    const {
+      runId,
+      expectedSeq,
+      events,
+      checkpoint,
+      settled,
+      release,
+      owner,
+      leaseMs,
+      spans,
+      delta,
+    } = step;
     const endedAt = settled ? Math.max(...events.map((e) => e.at)) : null;
     const [row] = await queryRows<CommitResult>(
       this.db,
@@ -99,10 +156,8 @@ export class PgRunStore implements RunStore {
           output_tokens = output_tokens + ${delta.outputTokens},
           llm_calls = llm_calls + ${delta.llmCalls},
           errors = errors + ${delta.errors},
-          agents = array(select distinct unnest(agents || array(
-            select jsonb_array_elements_text(${JSON.stringify(delta.agents)}::jsonb)))),
-          models = array(select distinct unnest(models || array(
-            select jsonb_array_elements_text(${JSON.stringify(delta.models)}::jsonb)))),
+          agents = ${mergeNames("agents", delta.agents)},
+          models = ${mergeNames("models", delta.models)},
           ended_at = case when ${endedAt}::float8 is null then ended_at else to_timestamp(${endedAt}::float8 / 1000.0) end,
           duration_ms = case when ${endedAt}::float8 is null then duration_ms
             else ${endedAt}::float8 - extract(epoch from created_at) * 1000 end
@@ -110,7 +165,7 @@ export class PgRunStore implements RunStore {
           and (${owner}::text is null or lease_owner = ${owner}::text)
         returning id, conversation_id, trace_id
       ), e as (${insertEvents(events)}),
-      s as (${insertSpans(spans)})
+      s as (${insertSpans(runId, spans)})
       ${settled ? settle(runId, settled) : sql``}
       ${settled ? insertEscalation(checkpoint, events) : sql``}
       ${endedAt !== null ? closeRootSpan(runId, endedAt, checkpoint.status) : sql``}
@@ -137,11 +192,24 @@ export class PgRunStore implements RunStore {
         on conflict (id) do nothing
         returning id, conversation_id, trace_id
       ), e as (${insertEvents(events)}),
-      s as (${insertSpans(spansForCommit(runId, events, undefined, checkpoint).spans)})
+      s as (${insertSpans(runId, spansForCommit(runId, events, undefined, checkpoint).spans)})
       select (select count(*)::int from r) as n, 0 as current`,
     );
     return row;
   }
+}
+
+interface StepCommit {
+  runId: string;
+  expectedSeq: number;
+  events: readonly RunEvent[];
+  checkpoint: RunState;
+  settled: ReturnType<typeof settlementOf>;
+  release: boolean;
+  owner: string | null;
+  leaseMs: number;
+  spans: SpanRecord[];
+  delta: TraceDelta;
 }
 
 interface CommitResult {
@@ -151,55 +219,27 @@ interface CommitResult {
 
 /** Inserts the events only if the run row was written (`from r`), so a refused commit adds none. */
 function insertEvents(events: readonly RunEvent[]) {
-  const rows = events.map(({ runId: _r, seq, type, agent, agentVersion, at, ...data }) => ({
-    seq,
-    type,
-    agent,
-    agent_version: agentVersion,
-    at,
-    data: { type, ...data },
-  }));
-  return sql`
-    insert into run_events (run_id, seq, type, agent, agent_version, at, data)
-    select r.id, x.seq, x.type, x.agent, x.agent_version, to_timestamp(x.at / 1000.0), x.data
-    from r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as x(seq int, type text, agent text, agent_version int, at double precision, data jsonb)`;
+  return sql`${insertEventColumns} select r.id, ${eventValues}
+    from r, jsonb_to_recordset(${JSON.stringify(eventRows(events))}::jsonb) as ${eventRecord}`;
 }
 
 /** Spans of the commit, attached to the run's trace; a re-derived span that exists is skipped. */
-function insertSpans(spans: readonly SpanRecord[]) {
-  const rows = spans.map((x) => ({
-    span_id: x.spanId,
-    parent_span_id: x.parentSpanId,
-    name: x.name,
-    kind: x.kind,
-    status: x.status,
-    agent: x.agent,
-    agent_version: x.agentVersion,
-    model: x.model,
-    tier: x.tier,
-    started_at: x.startedAt,
-    ended_at: x.endedAt,
-    input_tokens: x.inputTokens,
-    output_tokens: x.outputTokens,
-    cost_usd: x.costUsd,
-    error: x.error,
-    attributes: x.attributes,
-    payload: x.payload,
-  }));
-  return sql`
-    insert into spans (trace_id, span_id, parent_span_id, run_id, name, kind, status, agent,
-      agent_version, model, tier, started_at, ended_at, duration_ms, input_tokens, output_tokens,
-      cost_usd, error, attributes, payload)
-    select r.trace_id, x.span_id, x.parent_span_id, r.id, x.name, x.kind, x.status, x.agent,
-      x.agent_version, x.model, x.tier, to_timestamp(x.started_at / 1000.0),
-      to_timestamp(x.ended_at / 1000.0), x.ended_at - x.started_at, x.input_tokens,
-      x.output_tokens, x.cost_usd, x.error, coalesce(x.attributes, '{}'::jsonb), x.payload
-    from r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(span_id text, parent_span_id text,
-      name text, kind text, status text, agent text, agent_version int, model text, tier text,
-      started_at double precision, ended_at double precision, input_tokens int, output_tokens int,
-      cost_usd double precision, error text, attributes jsonb, payload jsonb)
+function insertSpans(runId: string, spans: readonly SpanRecord[]) {
+  return sql`${insertSpanColumns} select r.trace_id, ${spanValues}
+    from r, jsonb_to_recordset(${JSON.stringify(spanRows(runId, spans))}::jsonb) as ${spanRecord}
     on conflict (trace_id, span_id) do nothing`;
+}
+
+/**
+ * The run's `agents` or `models` with the commit's names added. Left as it is when it holds them
+ * already (most steps): rewriting a GIN-indexed column, even with an equal value in another order,
+ * makes the row update non-HOT and adds entries to every index of `runs`.
+ */
+function mergeNames(column: "agents" | "models", names: readonly string[]) {
+  const col = sql.raw(column);
+  const added = sql`array(select jsonb_array_elements_text(${JSON.stringify(names)}::jsonb))`;
+  return sql`case when ${col} @> ${added} then ${col}
+    else array(select distinct unnest(${col} || ${added})) end`;
 }
 
 /** When the run stops, its root span gets its end and outcome. */

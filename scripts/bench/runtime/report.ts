@@ -212,6 +212,8 @@ clean).
   run's cost and token totals. The conversation row exists beforehand (the public API writes it in
   the transaction that creates the run). Not included: the worker's claim loop, LISTEN/NOTIFY and
   leases (runs are driven directly with the given concurrency, like the peers' \`invoke\`/\`start\`).
+  Under concurrency, mid-run steps that queue behind two commits in flight share one statement and
+  transaction (group commit, \`lib/runs/commit-batch.ts\`); each still waits for its own durability.
 - **LangGraph**: a 4-node \`StateGraph\` with \`PostgresSaver\` and \`durability: "sync"\` (each
   super-step waits for its checkpoint, the same guarantee; the default "async" does not wait).
 - **Mastra**: a 4-step workflow with \`PostgresStore\` (snapshots persisted as the run advances,
