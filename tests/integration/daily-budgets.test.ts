@@ -162,6 +162,7 @@ describe("daily budgets across workers (acceptance 2)", () => {
     } finally {
       gate.stop();
       await setDailyBudget("daily:agent:billing", null);
+      await testDb().delete(schema.budgetSpend).where(eq(schema.budgetSpend.scope, "daily:agent:billing"));
     }
   });
 
