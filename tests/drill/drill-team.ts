@@ -6,11 +6,15 @@ import { defineAgent, defineTool, type Model, type ModelRequest, pipeline, ToolR
 
 /**
  * The crash drills' workload (tests/drills: crash-resume, kill-after-effect, stalled-worker): a
- * 4-stage pipeline whose second stage calls a side-effecting tool.:
- * The tool talks to a stand-in "external system" (two tables) that logs every request and applies
- * the effect; like a payment API it drops a REPEATED request (ctx.repeated) for a key it already
- * applied, and nothing else, so if the ledger ever let a tool run twice as a first attempt the
- * drill sees a duplicate effect.
+ * 4-stage pipeline whose second stage calls a side-effecting tool.
+ *
+ * The tool talks to a stand-in "external system" (two tables) that logs every request and, like a
+ * payment API, applies the effect once per idempotency key (one statement: check and apply).
+ * Passing the key is what lib/runtime/README.md asks of every write tool, and it is the only
+ * defence when a stalled worker wakes up in the middle of a tool call (stalled-worker drill:
+ * checking only on `ctx.repeated` let that late first attempt apply a second effect). The ledger
+ * is still checked on its own: the request log shows a key sent twice as a first attempt, or a
+ * request made after the ledger had recorded the outcome (fleet.ts, checkIntegrity).
  */
 const stageOutput = z.object({ stage: z.number().int() });
 const stage = (n: number, tools: string[] = []) =>
@@ -72,12 +76,11 @@ function effectTool(db: Database, options: DrillOptions) {
     async execute(_args, ctx) {
       await db.execute(sql`insert into drill_requests (key, repeated) values (${ctx.idempotencyKey}, ${ctx.repeated})`);
       await jitter();
-      if (ctx.repeated) {
-        const seen = await db.execute(sql`select 1 from drill_effects where key = ${ctx.idempotencyKey}`);
-        const rows = Array.isArray(seen) ? seen : (seen as { rows: unknown[] }).rows;
-        if (rows.length > 0) return { applied: false };
-      }
-      await db.execute(sql`insert into drill_effects (key) values (${ctx.idempotencyKey})`);
+      const applied = await db.execute(sql`insert into drill_effects (key)
+        select ${ctx.idempotencyKey} where not exists (select 1 from drill_effects where key = ${ctx.idempotencyKey})
+        returning key`);
+      const rows = Array.isArray(applied) ? applied : (applied as { rows: unknown[] }).rows;
+      if (rows.length === 0) return { applied: false };
       if (!ctx.repeated && options.dieAt === "after-effect") process.kill(process.pid, "SIGKILL");
       if (!ctx.repeated && options.dieAt === "after-record") armedKeys.add(ctx.idempotencyKey);
       return { applied: true };

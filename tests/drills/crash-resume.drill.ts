@@ -117,6 +117,7 @@ describe("crash-resume drill", () => {
       { figure: "interrupted at least once", bound: `all ${CONVERSATIONS}`, measured: interrupted.size, ok: interrupted.size === CONVERSATIONS },
       { figure: "lost conversations", bound: "0", measured: integrity.lost, ok: integrity.lost === 0 },
       { figure: "duplicate side effects", bound: "0", measured: integrity.duplicateEffects, ok: integrity.duplicateEffects === 0 },
+      { figure: "tool calls after the ledger recorded their outcome", bound: "0", measured: integrity.afterRecord, ok: integrity.afterRecord === 0 },
       { figure: "forked or gapped event logs", bound: "0", measured: integrity.forks, ok: integrity.forks === 0 },
       { figure: "p99 time to resume (kill → claimed by a live worker)", bound: `≤ ${RESUME_P99_BOUND_MS} ms (lease ${LEASE_MS} ms)`, measured: `${Math.round(p99)} ms`, ok: awaitingResume.size === 0 && p99 <= RESUME_P99_BOUND_MS },
       { figure: "SIGKILLs", bound: `≥ ${MIN_KILLS}`, measured: kills, ok: kills >= MIN_KILLS },

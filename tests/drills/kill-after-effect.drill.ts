@@ -27,7 +27,7 @@ import { type Figure, figuresTable, recordDrill, sized } from "./report";
  *   re-executes the step from the same checkpoint and replays the ledger: one request, one effect.
  */
 const CONVERSATIONS = sized({ ci: 30, full: 200 });
-const WORKERS = 2;
+const WORKERS = 4;
 const env = (dieAt: DieAt) => ({ DRILL_CONCURRENCY: "1", DRILL_LEASE_MS: "1000", DRILL_PACE_MS: "2", DRILL_DIE_AT: dieAt });
 
 setupTestDatabase();
@@ -87,6 +87,7 @@ describe("kill-after-effect drill", () => {
       { figure: "lost conversations", bound: "0", measured: integrity.lost, ok: integrity.lost === 0 },
       { figure: "died after effect → repeat dropped by key", bound: `${deaths["after-effect"]} (kills in that window)`, measured: deduped, ok: deduped === deaths["after-effect"] },
       { figure: "died after ledger record → replayed, tool not called", bound: `${deaths["after-record"]} (kills in that window)`, measured: replayed, ok: replayed === deaths["after-record"] },
+      { figure: "tool calls after the ledger recorded their outcome", bound: "0", measured: integrity.afterRecord, ok: integrity.afterRecord === 0 },
       { figure: "forked or gapped event logs", bound: "0", measured: integrity.forks, ok: integrity.forks === 0 },
     ];
     const notes = `${WORKERS} worker processes at a time, one run each; wall time ${Math.round(wallMs / 1000)} s.${otherExits.length ? ` Unexpected worker exits: ${otherExits.join(", ")}.` : ""}`;

@@ -66,8 +66,6 @@ describe("stalled-worker drill", () => {
       const after = await snapshot();
       const refused = (stale.output().match(/run taken over by another writer/g) ?? []).length;
       const integrity = await checkIntegrity(db);
-      const lateRequests = await queryRows<{ n: number }>(db, sql`
-        select count(*)::int as n from drill_requests where at > to_timestamp(${stoppedAt + stalledMs} / 1000.0)`);
 
       const figures: Figure[] = [
         { figure: "runs held by the worker when it stalled", bound: `${CONVERSATIONS}`, measured: held.length, ok: held.length === CONVERSATIONS },
@@ -78,7 +76,7 @@ describe("stalled-worker drill", () => {
         { figure: "forks (gapped or twice-terminated event logs)", bound: "0", measured: integrity.forks, ok: integrity.forks === 0 },
         { figure: "duplicate side effects", bound: "0", measured: integrity.duplicateEffects, ok: integrity.duplicateEffects === 0 },
       ];
-      const notes = `Stalled ${Math.round(stalledMs / 100) / 10} s (lease ${LEASE_MS} ms) while ${rescuerId.split(":").slice(1).join(":")} reclaimed its runs; ${lateRequests[0]?.n ?? 0} tool requests reached the external system after it woke up.`;
+      const notes = `Stalled ${Math.round(stalledMs / 100) / 10} s (lease ${LEASE_MS} ms) while ${rescuerId.split(":").slice(1).join(":")} reclaimed its runs. A tool call the stalled worker was in the middle of still reaches the external system when it wakes up; only the idempotency key keeps that from a second effect (lib/runtime/README.md), so the drill's external system dedupes by key.`;
       recordDrill("stalled-worker", "Drill 3: a stalled worker", `${figuresTable(figures)}\n\n${notes}`);
       expect(figures.filter((f) => !f.ok)).toEqual([]);
     } finally {
