@@ -30,7 +30,8 @@ const stage = (n: number, tools: string[] = []) =>
 export const drillChain = pipeline({
   name: "drill",
   stages: [stage(1), stage(2, ["apply_effect"]), stage(3), stage(4)],
-  limits: { maxSteps: 12, budgetMs: 10 * 60_000 },
+  // Generous: a full-scale drill on a loaded machine runs for many minutes, and every run starts at once.
+  limits: { maxSteps: 12, budgetMs: 3 * 60 * 60_000 },
 });
 
 export const DRILL_TABLES = sql`
