@@ -13,8 +13,9 @@ import { defineAgent, defineTool, type Model, type ModelRequest, pipeline, ToolR
  * Passing the key is what lib/runtime/README.md asks of every write tool, and it is the only
  * defence when a stalled worker wakes up in the middle of a tool call (stalled-worker drill:
  * checking only on `ctx.repeated` let that late first attempt apply a second effect). The ledger
- * is still checked on its own: the request log shows a key sent twice as a first attempt, or a
- * request made after the ledger had recorded the outcome (fleet.ts, checkIntegrity).
+ * is still checked on its own: the request log shows a key sent twice as a first attempt
+ * (fleet.ts, checkIntegrity) or a tool called again after its outcome was recorded
+ * (kill-after-effect).
  */
 const stageOutput = z.object({ stage: z.number().int() });
 const stage = (n: number, tools: string[] = []) =>

@@ -85,8 +85,6 @@ export interface Integrity {
   lost: number;
   /** Effects beyond one per key, plus keys a first attempt reached twice. */
   duplicateEffects: number;
-  /** Tool requests made after the ledger recorded the key's outcome: the replay failed. */
-  afterRecord: number;
   /** Runs whose events have a gap, do not end at the run's seq, or hold two terminal events. */
   forks: number;
   effects: number;
@@ -108,8 +106,6 @@ export async function checkIntegrity(db: Database): Promise<Integrity> {
       or (select count(*) from run_events e where e.run_id = r.id and e.type = 'completed') <> 1)) as lost,
     (select count(*)::int - count(distinct key)::int from drill_effects) as extra_effects,
     (select count(*)::int from (select key from drill_requests where not repeated group by key having count(*) > 1) k) as twice_first,
-    (select count(*)::int from drill_requests q join tool_ledger l on l.key = q.key
-      where l.status = 'completed' and q.at > l.finished_at) as after_record,
     (select count(*)::int from drill_effects) as effects,
     (select count(*)::int from drill_requests) as requests,
     (select count(*)::int from drill_requests where repeated) as repeated_requests,
@@ -124,7 +120,6 @@ export async function checkIntegrity(db: Database): Promise<Integrity> {
     unfinished: n(t?.unfinished),
     lost: n(t?.lost),
     duplicateEffects: n(t?.extra_effects) + n(t?.twice_first),
-    afterRecord: n(t?.after_record),
     forks: n(f?.forks),
     effects: n(t?.effects),
     ledgerCompleted: n(t?.ledger_completed),

@@ -37,7 +37,7 @@ vi.mock("@/lib/auth/session", async () => (await import("../helpers/session")).s
  * waiting for the customer or escalated to a person; no message the customer can read through
  * GET /api/v1/conversations/{id} may show a provider error; no run may be left running.
  */
-const LOAD_MS = sized({ ci: 35_000, full: 5 * 60_000 });
+const LOAD_MS = sized({ ci: 30_000, full: 5 * 60_000 });
 const SPACING_MS = 400;
 const FAULT_RATE = 0.3;
 const TIMEOUT_MS = 1_000;
