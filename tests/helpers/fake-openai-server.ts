@@ -85,6 +85,59 @@ export const reply = {
   }),
 };
 
+export type FaultKind = "rate_limit" | "server_error" | "timeout" | "malformed_json";
+export const faultKinds: readonly FaultKind[] = ["rate_limit", "server_error", "timeout", "malformed_json"];
+
+/** The reply that stages a fault on the wire: a 429, a 500, no answer, or a body that is not JSON. */
+export function faultReply(kind: FaultKind, random: () => number = Math.random, wantsJson = true): FakeReply {
+  switch (kind) {
+    case "rate_limit":
+      return reply.rateLimited("1");
+    case "server_error":
+      return reply.serverError(random() < 0.5 ? 500 : 503);
+    case "timeout":
+      return reply.hang();
+    case "malformed_json":
+      // Both ways a provider breaks JSON: a cut-off HTTP body, or (for a call that asked for a JSON
+      // answer) a completion that is not JSON.
+      return wantsJson && random() < 0.5 ? reply.notJson() : reply.malformedBody();
+  }
+}
+
+/**
+ * Wraps a responder so that a share (`rate`) of requests fail instead, with a kind drawn evenly
+ * from `kinds`; every injected fault is counted by kind (provider-faults drill).
+ */
+export function withFaults(
+  responder: Responder,
+  options: {
+    rate: number;
+    kinds?: readonly FaultKind[];
+    random?: () => number;
+    /** Whether the call expects a JSON answer (default: it sent a response_format). */
+    wantsJson?: (request: RecordedRequest) => boolean;
+  },
+): { responder: Responder; injected: Record<FaultKind, number>; answered: () => number } {
+  const random = options.random ?? Math.random;
+  const kinds = options.kinds ?? faultKinds;
+  const injected: Record<FaultKind, number> = { rate_limit: 0, server_error: 0, timeout: 0, malformed_json: 0 };
+  let answered = 0;
+  return {
+    injected,
+    answered: () => answered,
+    responder: (request) => {
+      if (random() < options.rate) {
+        const kind = kinds[Math.floor(random() * kinds.length)] ?? "server_error";
+        injected[kind] += 1;
+        const wantsJson = options.wantsJson?.(request) ?? request.body.response_format !== undefined;
+        return faultReply(kind, random, wantsJson);
+      }
+      answered += 1;
+      return responder(request);
+    },
+  };
+}
+
 export interface RecordedRequest {
   readonly format: "openai" | "anthropic";
   readonly model: string;
