@@ -48,6 +48,13 @@ export const replySchema = z.object({
   handover: z.string().min(1).max(500).optional(),
 });
 
+/**
+ * A support reply is a short JSON object. Capping its length also caps what budgets reserve for a
+ * call before it is made (the full allowance at the output price): with the provider default of
+ * 4,096 tokens, a dozen concurrent calls routed to the strong tier reserved the whole $2 demo day.
+ */
+const SPECIALIST_LIMITS = { maxOutputTokens: 1_024 };
+
 const triage = defineAgent({
   name: "triage",
   version: 1,
@@ -73,6 +80,7 @@ const billing = defineAgent({
   outputSchema: replySchema,
   context: SUPPORT_CONTEXT.exchange,
   routing: SPECIALIST_ROUTING,
+  limits: SPECIALIST_LIMITS,
 });
 
 const technical = defineAgent({
@@ -86,6 +94,7 @@ const technical = defineAgent({
   outputSchema: replySchema,
   context: SUPPORT_CONTEXT.exchange,
   routing: SPECIALIST_ROUTING,
+  limits: SPECIALIST_LIMITS,
 });
 
 const general = defineAgent({
