@@ -69,12 +69,18 @@ describe("crash-resume drill", () => {
         // Its life counts from its first commit: starting up, connecting and loading a thousand
         // checkpoints can take longer than a life on a loaded machine, and a worker killed before
         // it commits anything would interrupt runs without ever moving one.
+        // Or from two seconds after it took runs: once every run waits at the held last stage, no
+        // commit can come, and a worker waiting for one would never be killed.
         let first: number | undefined;
+        let tookAt = 0;
         for (;;) {
           const held = await heldRuns(db, id);
           const progress = held.reduce((n, r) => n + r.seq, 0);
-          if (!killing || (first !== undefined && progress > first)) break;
-          if (held.length > 0) first ??= progress;
+          if (!killing || (first !== undefined && (progress > first || Date.now() - tookAt > 2_000))) break;
+          if (held.length > 0 && first === undefined) {
+            first = progress;
+            tookAt = Date.now();
+          }
           await sleep(50);
         }
         await sleep(LIFE_MS[0] + Math.random() * (LIFE_MS[1] - LIFE_MS[0]));

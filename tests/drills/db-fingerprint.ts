@@ -43,9 +43,11 @@ export function fingerprintDiff(before: Fingerprint, after: Fingerprint): string
 /**
  * A fingerprint once the server's background work (evaluation sampling, spend settlement) has
  * gone quiet: two fingerprints `quietMs` apart that agree. A drill's baseline must not count the
- * tail of its own setup as a change.
+ * tail of its own setup as a change. The default outlasts the evaluation sampler: it ticks every
+ * 5 s and takes a run only once its end is 5 s old, then the judge's call writes its rate-limit
+ * grant, breaker row and score.
  */
-export async function settledFingerprint(databaseUrl: string, quietMs = 3_000, maxMs = 90_000): Promise<Fingerprint> {
+export async function settledFingerprint(databaseUrl: string, quietMs = 12_000, maxMs = 120_000): Promise<Fingerprint> {
   const deadline = Date.now() + maxMs;
   let last = await fingerprintDatabase(databaseUrl);
   for (;;) {

@@ -12,7 +12,7 @@ import { createResilience, type Resilience } from "@/lib/runs/resilience";
 import type { RuntimeParts } from "@/lib/runs/runtime";
 import { queryRows } from "@/lib/runs/sql";
 import { RunWorker } from "@/lib/runs/worker";
-import { TEMPLATE_AUTHOR, ToolRegistry } from "@/lib/runtime";
+import { modelRouterAgent, summarizerAgent, TEMPLATE_AUTHOR, ToolRegistry } from "@/lib/runtime";
 import { percentile, sleep } from "../drill/fleet";
 import { setupTestDatabase, testDb } from "../helpers/db";
 import {
@@ -42,7 +42,9 @@ const SPACING_MS = 400;
 const FAULT_RATE = 0.3;
 const TIMEOUT_MS = 1_000;
 const DRAIN_MS = 120_000;
-const agents = supportChain.agents;
+// The runtime's own agents call the provider too: the router picks billing's and technical's tier,
+// the summariser folds older turns into the context.
+const agents = [...supportChain.agents, modelRouterAgent, summarizerAgent];
 // What a raw provider error looks like: its message, a status, a class name or a stack frame.
 const rawError =
   /rate.?limit|too many requests|server_error|server had an error|status code|\b(status|http|code)\W{0,3}(429|5\d\d)\b|timed? ?out|abort|unexpected (end|token)|json|chatcmpl|fake server|breaker|\w+Error\b|\n\s+at /i;
@@ -73,6 +75,10 @@ function supportResponder(request: RecordedRequest) {
       return reply.json({ reply: "Invoices are under Billing, then History; we ship to Canada.", confidence: 0.9, citations: [] });
     case "reviewer":
       return reply.json({ approved: true, confidence: 0.95, issues: [] });
+    case modelRouterAgent.name:
+      return reply.json({ tier: "standard", reason: "A usual support question." });
+    case summarizerAgent.name:
+      return reply.json({ summary: "The customer asked a support question and got an answer." });
     default:
       return undefined;
   }
