@@ -34,10 +34,14 @@ const WORKERS = 3;
 const LEASE_MS = 1_500;
 const LIFE_MS = [300, 3_000] as const;
 const RESUME_P99_BOUND_MS = 10_000;
+// Slow enough that runs are still on their way to the held last stage when the first workers die
+// (their lives start at their first commit): on a quiet machine 20 ms calls got every run there
+// before the first kill, and every kill hit the same checkpoint.
+const PACE_MS = 150;
 const workerEnv = {
   DRILL_CONCURRENCY: String(CONVERSATIONS),
   DRILL_LEASE_MS: String(LEASE_MS),
-  DRILL_PACE_MS: "20",
+  DRILL_PACE_MS: String(PACE_MS),
   DRILL_HOLD_LAST_STAGE: "1",
 };
 
@@ -138,7 +142,7 @@ describe("crash-resume drill", () => {
       { figure: "distinct checkpoints (seq) hit by a kill", bound: "≥ 3", measured: [...atSeq].sort((a, b) => a - b).join(", "), ok: atSeq.size >= 3 },
     ];
     const notes = [
-      `${WORKERS} worker processes at a time (concurrency ${workerEnv.DRILL_CONCURRENCY}, lease ${LEASE_MS} ms), each killed ${LIFE_MS[0]}–${LIFE_MS[1]} ms after its first commit (and only while another worker was up); model and tool calls take 20–120 ms.`,
+      `${WORKERS} worker processes at a time (concurrency ${workerEnv.DRILL_CONCURRENCY}, lease ${LEASE_MS} ms), each killed ${LIFE_MS[0]}–${LIFE_MS[1]} ms after its first commit (and only while another worker was up); model and tool calls take ${PACE_MS}–${PACE_MS * 6} ms.`,
       `${sumInterruptions(interrupted)} interruptions; median resume ${Math.round(percentile(resumeMs, 50))} ms; wall time ${Math.round(wallMs / 1000)} s.`,
       `${integrity.effects} effects, ${integrity.requests} requests to the external system (${integrity.repeatedRequests} marked repeated), ${integrity.ledgerCompleted} completed ledger entries.`,
     ];
