@@ -186,7 +186,7 @@ describe("provider-faults drill", () => {
     const figures: Figure[] = [
       { figure: "requests the fake provider had no answer for", bound: "0", measured: server.unexpected.length, ok: server.unexpected.length === 0 },
       { figure: "conversations under load", bound: "—", measured: ids.length, ok: ids.length > 0 },
-      { figure: "model calls that failed (injected)", bound: "≈ 30%", measured: `${injected} of ${calls} (${Math.round((100 * injected) / Math.max(1, calls))}%)`, ok: Math.abs(injected / Math.max(1, calls) - FAULT_RATE) < 0.05 },
+      { figure: "model calls that failed (injected)", bound: `30% ± ${Math.round(100 * faultTolerance(calls))} points`, measured: `${injected} of ${calls} (${Math.round((100 * injected) / Math.max(1, calls))}%)`, ok: calls > 0 && Math.abs(injected / calls - FAULT_RATE) <= faultTolerance(calls) },
       { figure: "faults by kind (429 / 5xx / timeout / malformed JSON)", bound: "all four", measured: faultKinds.map((k) => faults.injected[k]).join(" / "), ok: faultKinds.every((k) => faults.injected[k] > 0) },
       { figure: "conversations ended resolved, waiting or escalated", bound: `${ids.length} of ${ids.length}`, measured: `${settled} of ${ids.length}`, ok: settled === ids.length },
       { figure: "raw provider errors shown to customers", bound: "0", measured: `${leaks.length} (of ${customerMessages} messages read)`, ok: leaks.length === 0 && readFailures === 0 && customerMessages >= ids.length },
@@ -203,6 +203,15 @@ describe("provider-faults drill", () => {
     expect(figures.filter((f) => !f.ok)).toEqual([]);
   });
 });
+
+/**
+ * How far the injected share may stray from FAULT_RATE by chance: three standard deviations of a
+ * binomial share over `calls` draws. A fixed ±5 points failed a ci-scale run with 38 calls (one
+ * standard deviation there is 7 points); this bound still fails when the injector is off or broken.
+ */
+function faultTolerance(calls: number): number {
+  return 3 * Math.sqrt((FAULT_RATE * (1 - FAULT_RATE)) / Math.max(1, calls));
+}
 
 async function stuckRuns(): Promise<number> {
   const [row] = await queryRows<{ n: number }>(testDb(), sql`select count(*)::int as n from runs where status = 'running'`);
