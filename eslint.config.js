@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: [".shot.mjs", ".next/**", "node_modules/**", "db/migrations/**", "next-env.d.ts", "bench/**", "test-results/**", "playwright-report/**", ".data/**"],
+    ignores: [".shot.mjs", ".next/**", "node_modules/**", "db/migrations/**", "next-env.d.ts", "bench/**", "test-results/**", "playwright-report/**", ".data/**", "dist/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -4,8 +4,9 @@ import { buildContentSecurityPolicy, newNonce } from "@/lib/security/csp";
 
 /**
  * Next 16's proxy (formerly middleware): gives every page response a fresh nonce and the policy
- * that names it. The policy also goes on the forwarded request, where Next.js reads the nonce and
- * stamps it on the scripts it renders. It does no authorization: every page, action and route
+ * that names it. The policy also goes on the forwarded request, where Next.js reads the nonce from
+ * the Content-Security-Policy header itself and stamps it on the scripts it renders (no page reads
+ * the nonce, so no separate header carries it). It does no authorization: every page, action and route
  * handler checks the session itself (STYLE.md), so a request that skipped this file would only
  * miss its CSP, never reach data it may not see.
  */
@@ -13,7 +14,6 @@ export function proxy(request: NextRequest) {
   const nonce = newNonce();
   const policy = buildContentSecurityPolicy(nonce, { dev: getEnv().NODE_ENV === "development" });
   const headers = new Headers(request.headers);
-  headers.set("x-nonce", nonce);
   headers.set("Content-Security-Policy", policy);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("Content-Security-Policy", policy);

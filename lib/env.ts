@@ -10,8 +10,16 @@ const envSchema = z.object({
   PGLITE_DATA_DIR: z.string().min(1).default(".data/pglite"),
   /** When set, the embedded database wins over DATABASE_URL (tests that must run on PGlite). */
   SWITCHYARD_EMBEDDED_DB: z.enum(["1", "true"]).optional(),
-  /** Every connection a process opens, the LISTEN connection included (db/client.ts). */
-  DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
+  /**
+   * Every connection a process opens, the LISTEN connection included (db/client.ts). At least
+   * {@link MIN_DATABASE_POOL}; 1 is accepted with a warning and raised (see getEnv).
+   */
+  DATABASE_POOL_MAX: z.coerce
+    .number()
+    .int()
+    .min(1, "needs at least 2 connections: one for queries, one for LISTEN")
+    .max(200)
+    .default(10),
   AUTH_SECRET: z.string().min(16).optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   OPENAI_API_KEY: z.string().optional(),
@@ -47,6 +55,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** The fewest connections a process works with: one for queries and one for LISTEN. */
+export const MIN_DATABASE_POOL = 2;
+
 let cached: Env | undefined;
 
 /** Parsed environment; throws with every invalid variable named, once, at first use. */
@@ -57,8 +68,26 @@ export function getEnv(): Env {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n  ${problems.join("\n  ")}`);
   }
-  cached = parsed.data;
+  cached = withWorkablePool(parsed.data);
   return cached;
+}
+
+/**
+ * DATABASE_POOL_MAX=1 was valid before the LISTEN connection was counted in it, and then meant
+ * one query connection plus LISTEN: two. A deployment that still sets it keeps starting, with
+ * those same two connections and a warning, rather than failing at start after an upgrade.
+ */
+function withWorkablePool(env: Env): Env {
+  if (env.DATABASE_POOL_MAX >= MIN_DATABASE_POOL) return env;
+  // Written directly: lib/log reads the environment itself (its redactor), so it cannot be used here.
+  console.warn(
+    JSON.stringify({
+      level: "warn",
+      time: new Date().toISOString(),
+      message: `DATABASE_POOL_MAX=${env.DATABASE_POOL_MAX} is below ${MIN_DATABASE_POOL}; using ${MIN_DATABASE_POOL}: one connection for queries and one for LISTEN (run and breaker notifications). Set DATABASE_POOL_MAX to ${MIN_DATABASE_POOL} or more to silence this.`,
+    }),
+  );
+  return { ...env, DATABASE_POOL_MAX: MIN_DATABASE_POOL };
 }
 
 /** Whether this process uses the embedded PGlite database rather than DATABASE_URL. */

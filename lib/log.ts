@@ -1,15 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { processRedactor } from "@/lib/security/secrets";
+import { type Redactor, secretRedactor } from "@/lib/runtime";
+import { processRedactor, SECRET_PATTERNS } from "@/lib/security/secrets";
 
 type Level = "info" | "warn" | "error";
 
 /**
  * Structured one-line JSON logs; callers pass ids and codes, never secrets or raw payloads. Error
- * messages are not callers' words (a driver or provider may quote a URL or a key), so every line is
- * redacted on its way out.
+ * messages are not callers' words (a driver or provider may quote a URL or a key), so every value
+ * is redacted on its way out: before serialisation, since JSON escaping would hide a secret that
+ * contains a quote or a backslash from the redactor.
  */
 export function log(level: Level, message: string, fields: Record<string, unknown> = {}): void {
-  const line = redact(JSON.stringify({ level, time: new Date().toISOString(), message, ...fields }));
+  const line = redactedJson(redactor(), { level, time: new Date().toISOString(), message, ...fields });
   if (level === "error") console.error(line);
   else if (level === "warn") console.warn(line);
   else console.log(line);
@@ -24,11 +26,30 @@ export function logUnexpected(error: unknown, context: Record<string, unknown> =
   return errorId;
 }
 
-function redact(line: string): string {
+/**
+ * `value` as JSON with every string and key redacted as it is serialised (after toJSON, so a Date
+ * or an Error's own fields are seen as they will be written).
+ */
+export function redactedJson(redactor: Redactor, value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === "string") return redactor.redact(v);
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      const entries = Object.entries(v);
+      if (entries.some(([k]) => redactor.redact(k) !== k)) {
+        return Object.fromEntries(entries.map(([k, inner]) => [redactor.redact(k), inner]));
+      }
+    }
+    return v;
+  });
+}
+
+// An invalid environment must not silence the log line that explains it: the patterns still apply.
+const patternsOnly = secretRedactor({ secrets: [], patterns: SECRET_PATTERNS });
+
+function redactor(): Redactor {
   try {
-    return processRedactor().redact(line);
+    return processRedactor();
   } catch {
-    // An invalid environment must not silence the log line that explains it: patterns still apply.
-    return line.replace(/\bsy_(?:live|demo)_[A-Za-z0-9_-]{8,}|\bsk-[A-Za-z0-9_-]{20,}/g, "[redacted]");
+    return patternsOnly;
   }
 }

@@ -4,7 +4,7 @@ import { getEnv, usesEmbeddedDatabase } from "@/lib/env";
 import { log } from "@/lib/log";
 import { RolloutBackground } from "@/lib/rollouts/background";
 import { listenForRuns } from "@/lib/runs/notify";
-import { defaultRuntimeParts } from "@/lib/runs/runtime";
+import { defaultRuntimeParts } from "@/lib/runs/default-parts";
 import { RunWorker } from "@/lib/runs/worker";
 
 // An extra worker process. Workers are stateless: start as many as the database can serve.

@@ -1,7 +1,8 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { db, schema, type Database } from "@/db";
+import { IDEMPOTENCY_WINDOW_MS } from "@/lib/maintenance/retention";
 import { ApiError } from "./respond";
 
 /** A response as it is stored for replay. */
@@ -48,7 +49,7 @@ export function stableStringify(value: unknown): string {
 const t = schema.idempotencyKeys;
 
 /**
- * Runs `work` at most once per (API key, Idempotency-Key).
+ * Runs `work` at most once per (API key, Idempotency-Key) within IDEMPOTENCY_WINDOW_MS (24 hours).
  *
  * The claim row is inserted first, in the same transaction as the work and the stored result, so
  * they commit or roll back together. A concurrent request with the same key blocks on the primary
@@ -56,6 +57,9 @@ const t = schema.idempotencyKeys;
  * either finds the committed result and replays it, or, if the first one failed and rolled back,
  * takes the claim itself. Failed requests (4xx from the work, 5xx) therefore store nothing, and a
  * retry with the same key runs again: "a bad request changes nothing".
+ *
+ * A key older than the window is new again: the claim takes its row over (under the row lock, so
+ * concurrent retries still run the work once), whether or not retention has deleted it yet.
  *
  * `work` must write only through the handle it is given; with no key it gets the plain database.
  */
@@ -69,7 +73,11 @@ export async function withIdempotency(
     const claimed = await tx
       .insert(t)
       .values({ apiKeyId, key, requestHash: hash, statusCode: 0, response: {} })
-      .onConflictDoNothing()
+      .onConflictDoUpdate({
+        target: [t.apiKeyId, t.key],
+        set: { requestHash: hash, statusCode: 0, response: {}, createdAt: sql`now()` },
+        setWhere: sql`${t.createdAt} < now() - ${IDEMPOTENCY_WINDOW_MS} * interval '1 millisecond'`,
+      })
       .returning({ key: t.key });
     const where = and(eq(t.apiKeyId, apiKeyId), eq(t.key, key));
     if (claimed.length === 0) {

@@ -30,10 +30,49 @@ export function pricesInForce(versions: readonly PriceVersion[], at: number): Re
   return table;
 }
 
+/** Every stored version of every model's price (a small table: a row per model and edit). */
+export async function readPriceVersions(db: Database): Promise<PriceVersion[]> {
+  const rows = await db
+    .select({
+      model: modelPrices.model,
+      version: modelPrices.version,
+      inputPerMTok: modelPrices.inputPerMTok,
+      outputPerMTok: modelPrices.outputPerMTok,
+      cachedInputPerMTok: modelPrices.cachedInputPerMTok,
+      validFrom: modelPrices.validFrom,
+    })
+    .from(modelPrices)
+    .orderBy(asc(modelPrices.model), asc(modelPrices.version));
+  return rows.map((r) => ({ ...r, validFrom: r.validFrom.getTime() }));
+}
+
+/** The price of `model` in force at `at`: the table's, else the built-in one (a gap when neither). */
+export function priceAt(versions: readonly PriceVersion[], model: string, at: number): ModelPrice | null {
+  return matchPrice(pricesInForce(versions, at), model) ?? matchPrice(builtInPrices, model);
+}
+
+/**
+ * The price in force now of each tier's model, read once: for a page, which must not start the
+ * price book's background refresh (or anything else of the runtime) just to show prices.
+ */
+export async function readTierPrices(
+  db: Database,
+  tierModels: Readonly<Record<ModelTier, string>>,
+  at: number = Date.now(),
+): Promise<Record<ModelTier, ModelPrice | null>> {
+  const versions = await readPriceVersions(db);
+  return {
+    fast: priceAt(versions, tierModels.fast, at),
+    standard: priceAt(versions, tierModels.standard, at),
+    strong: priceAt(versions, tierModels.strong, at),
+  };
+}
+
 /** A Pricing port backed by the `model_prices` table, with its lifecycle. */
 export interface PriceBook extends Pricing {
   /** Resolves once the first read finished; until then the built-in prices apply. */
   readonly ready: Promise<void>;
+  /** Re-reads the table; resolves once a read that started after this call has finished. */
   refresh(): Promise<void>;
   stop(): void;
 }
@@ -45,32 +84,37 @@ export interface PriceBookOptions {
   now?: () => number;
 }
 
+// On globalThis, like the runtime parts: the console's server actions and the runtime's price
+// book can be bundled as separate copies of this module, and must still find each other.
+const globalForPrices = globalThis as unknown as { __switchyardPriceBooks?: Set<() => Promise<void>> };
+const liveBooks = (globalForPrices.__switchyardPriceBooks ??= new Set());
+
+/**
+ * Tells every price book of this process that the table changed (an admin added a version), and
+ * resolves once each has re-read it: the next call this process makes is charged the new price.
+ * Other processes pick it up within their `ttlMs`.
+ */
+export async function invalidatePriceBooks(): Promise<void> {
+  await Promise.all([...liveBooks].map((refresh) => refresh()));
+}
+
 /**
  * The price table for the runtime, read from the database in the background (a call is priced
- * from memory and never waits on a query). An admin's new version reaches every process within
- * about `ttlMs`; a failed read keeps the last good copy. Models missing from the table fall back
- * to the built-in prices, so a call is never left unpriced because the seed has not run yet.
+ * from memory and never waits on a query). An admin's new version reaches this process as soon as
+ * it is saved (invalidatePriceBooks) and every other process within about `ttlMs`; a failed read
+ * keeps the last good copy. Models missing from the table fall back to the built-in prices, so a
+ * call is never left unpriced because the seed has not run yet.
  */
 export function priceBookSource(db: Database, options: PriceBookOptions): PriceBook {
   const now = options.now ?? Date.now;
   let versions: PriceVersion[] = [];
   let inflight: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
   let warned = false;
 
   const load = async () => {
     try {
-      const rows = await db
-        .select({
-          model: modelPrices.model,
-          version: modelPrices.version,
-          inputPerMTok: modelPrices.inputPerMTok,
-          outputPerMTok: modelPrices.outputPerMTok,
-          cachedInputPerMTok: modelPrices.cachedInputPerMTok,
-          validFrom: modelPrices.validFrom,
-        })
-        .from(modelPrices)
-        .orderBy(asc(modelPrices.model), asc(modelPrices.version));
-      versions = rows.map((r) => ({ ...r, validFrom: r.validFrom.getTime() }));
+      versions = await readPriceVersions(db);
       warned = false;
     } catch (error) {
       if (!warned) {
@@ -81,21 +125,34 @@ export function priceBookSource(db: Database, options: PriceBookOptions): PriceB
       }
     }
   };
+  // A read already under way may have started before the change the caller wants to see: the
+  // caller then waits for one more read after it (shared by everyone who asks meanwhile).
   const refresh = (): Promise<void> => {
-    inflight ??= load().finally(() => {
-      inflight = null;
+    if (!inflight) {
+      inflight = load().finally(() => {
+        inflight = null;
+      });
+      return inflight;
+    }
+    queued ??= inflight.then(() => {
+      queued = null;
+      return refresh();
     });
-    return inflight;
+    return queued;
   };
   const timer = setInterval(() => void refresh(), options.ttlMs ?? 5_000);
   timer.unref();
   const ready = refresh();
+  liveBooks.add(refresh);
 
   return {
     ready,
     refresh,
-    stop: () => clearInterval(timer),
-    priceOf: (model) => matchPrice(pricesInForce(versions, now()), model) ?? matchPrice(builtInPrices, model),
+    stop: () => {
+      clearInterval(timer);
+      liveBooks.delete(refresh);
+    },
+    priceOf: (model) => priceAt(versions, model, now()),
     modelFor: (tier) => options.tierModels[tier],
   };
 }

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { db } from "@/db";
 import { authorize } from "@/lib/auth/authorize";
 import { budgetShare, type DailyCostChart, type DailyCostRow, lastDays, prepareDailyCost } from "@/lib/costs/charts";
-import { GLOBAL_DAILY_SCOPE, parseScope, type ScopeKind } from "@/lib/costs/scopes";
+import { apiKeyDailyScope, GLOBAL_DAILY_SCOPE, parseScope, type ScopeKind } from "@/lib/costs/scopes";
 import { utcDay } from "@/lib/costs/spend-gate";
 import { costPerResolved } from "@/lib/metrics/definitions";
 import { queryRows } from "@/lib/runs/sql";
@@ -31,6 +31,7 @@ export interface BudgetOverviewDto {
 }
 
 const CHART_DAYS = 14;
+const API_KEY_PREFIX = apiKeyDailyScope("");
 
 /** Everything the budgets page shows, in a handful of indexed aggregate queries. */
 export async function getBudgetOverview(): Promise<BudgetOverviewDto> {
@@ -67,26 +68,27 @@ export async function getBudgetOverview(): Promise<BudgetOverviewDto> {
   const todayRows = daily.filter((r) => r.day === today);
   const todayUsd = todayRows.reduce((sum, r) => sum + Number(r.cost), 0);
   const globalLimit = budgetRows.find((b) => b.scope === GLOBAL_DAILY_SCOPE)?.limit_usd ?? null;
-  const budgets = await Promise.all(
-    budgetRows.map(async (b): Promise<BudgetRowDto | null> => {
-      const parsed = parseScope(b.scope);
-      if (!parsed) return null;
-      const spentUsd = await spendOf(parsed.kind, parsed.target, todayRows, today);
-      return {
-        scope: b.scope,
-        kind: parsed.kind,
-        target: parsed.target,
-        limitUsd: b.limit_usd,
-        spentUsd,
-        share: budgetShare(spentUsd, b.limit_usd),
-        updatedAt: new Date(b.updated_at).toISOString(),
-      };
-    }),
-  );
+  const parsed = budgetRows.flatMap((b) => {
+    const scope = parseScope(b.scope);
+    return scope ? [{ ...b, ...scope }] : [];
+  });
+  const spendOf = await budgetSpend(parsed, todayRows, today);
+  const budgets = parsed.map((b): BudgetRowDto => {
+    const spentUsd = spendOf(b.kind, b.target);
+    return {
+      scope: b.scope,
+      kind: b.kind,
+      target: b.target,
+      limitUsd: b.limit_usd,
+      spentUsd,
+      share: budgetShare(spentUsd, b.limit_usd),
+      updatedAt: new Date(b.updated_at).toISOString(),
+    };
+  });
   const [totals] = resolved;
   const cache = { lookups: Number(cacheRows[0]?.lookups ?? 0), hits: Number(cacheRows[0]?.hits ?? 0), savedUsd: Number(cacheRows[0]?.saved ?? 0) };
   return {
-    budgets: budgets.filter((b): b is BudgetRowDto => b !== null),
+    budgets,
     byAgent: prepareDailyCost(rowsBy((r) => r.agent), days, globalLimit),
     byModel: prepareDailyCost(rowsBy((r) => r.model), days, globalLimit),
     todayUsd,
@@ -96,37 +98,57 @@ export async function getBudgetOverview(): Promise<BudgetOverviewDto> {
   };
 }
 
-async function spendOf(
-  kind: ScopeKind,
-  target: string | null,
+/**
+ * What each budget has spent, from at most two more statements whatever the number of budgets:
+ * one for every API-key budget (today's spend per key) and one for every conversation budget
+ * (the most expensive conversation of the last 24 h per chain). Daily global and agent budgets
+ * come from the chart's rows, which already hold today's spend per agent.
+ */
+async function budgetSpend(
+  budgets: readonly { kind: ScopeKind }[],
   todayRows: readonly { agent: string | null; cost: number }[],
   today: string,
-): Promise<number> {
+): Promise<(kind: ScopeKind, target: string | null) => number> {
+  const has = (...kinds: ScopeKind[]) => budgets.some((b) => kinds.includes(b.kind));
+  const [perKey, perChain] = await Promise.all([
+    has("daily_api_key")
+      ? queryRows<{ api_key_id: string; cost: number }>(
+          db(),
+          // Only the keys that have a budget: the subquery keeps the statement's text fixed.
+          sql`select c.api_key_id, coalesce(sum(s.cost_usd), 0)::float8 as cost from spans s
+            join runs r on r.id = s.run_id join conversations c on c.id = r.conversation_id
+            where s.kind = 'llm' and s.started_at >= ${`${today}T00:00:00Z`}::timestamptz
+              and c.api_key_id in (select substr(scope, ${API_KEY_PREFIX.length + 1}::int) from budgets
+                where left(scope, ${API_KEY_PREFIX.length}::int) = ${API_KEY_PREFIX})
+            group by c.api_key_id`,
+        )
+      : [],
+    has("conversation_default", "conversation_chain")
+      ? queryRows<{ chain: string; cost: number }>(
+          db(),
+          sql`select chain, coalesce(max(total), 0)::float8 as cost from (
+            select c.chain, sum(r.cost_usd) as total from runs r join conversations c on c.id = r.conversation_id
+            where c.created_at >= now() - interval '24 hours'
+            group by c.id, c.chain) t
+          group by chain`,
+        )
+      : [],
+  ]);
+  const keyCost = new Map(perKey.map((r) => [r.api_key_id, Number(r.cost)]));
+  const chainCost = new Map(perChain.map((r) => [r.chain, Number(r.cost)]));
   const sum = (rows: readonly { cost: number }[]) => rows.reduce((s, r) => s + Number(r.cost), 0);
-  switch (kind) {
-    case "daily_global":
-      return sum(todayRows);
-    case "daily_agent":
-      return sum(todayRows.filter((r) => r.agent === target));
-    case "daily_api_key": {
-      const [row] = await queryRows<{ cost: number }>(
-        db(),
-        sql`select coalesce(sum(s.cost_usd), 0)::float8 as cost from spans s
-          join runs r on r.id = s.run_id join conversations c on c.id = r.conversation_id
-          where s.kind = 'llm' and s.started_at >= ${`${today}T00:00:00Z`}::timestamptz and c.api_key_id = ${target}`,
-      );
-      return Number(row?.cost ?? 0);
+  return (kind, target) => {
+    switch (kind) {
+      case "daily_global":
+        return sum(todayRows);
+      case "daily_agent":
+        return sum(todayRows.filter((r) => r.agent === target));
+      case "daily_api_key":
+        return keyCost.get(target ?? "") ?? 0;
+      case "conversation_default":
+        return Math.max(0, ...chainCost.values());
+      case "conversation_chain":
+        return chainCost.get(target ?? "") ?? 0;
     }
-    case "conversation_default":
-    case "conversation_chain": {
-      const [row] = await queryRows<{ cost: number }>(
-        db(),
-        sql`select coalesce(max(total), 0)::float8 as cost from (
-          select sum(r.cost_usd) as total from runs r join conversations c on c.id = r.conversation_id
-          where c.created_at >= now() - interval '24 hours' ${target ? sql`and c.chain = ${target}` : sql``}
-          group by c.id) t`,
-      );
-      return Number(row?.cost ?? 0);
-    }
-  }
+  };
 }

@@ -201,7 +201,11 @@ export async function getConversationDetail(id: string): Promise<ConversationDet
   };
 }
 
-async function loadMessages(conversationId: string) {
+/**
+ * The latest DETAIL_MAX_MESSAGES of a conversation's transcript, oldest first. Not authorized
+ * here: for the detail views of this layer, which authorize before they call it.
+ */
+export async function loadMessages(conversationId: string): Promise<{ messages: MessageDto[]; messagesTruncated: boolean }> {
   const m = schema.messages;
   const u = schema.users;
   const rows = await db()

@@ -7,7 +7,8 @@ import { AppError } from "@/lib/errors";
 import { mayHandBack } from "@/lib/escalations/policy";
 import { newId } from "@/lib/ids";
 import { RUNS_CHANNEL, transcriptOf, type Tx } from "@/lib/runs/conversations";
-import { createRunLoop, defaultRuntimeParts, type RuntimeParts } from "@/lib/runs/runtime";
+import { createRunLoop, type RuntimeParts } from "@/lib/runs/runtime";
+import { defaultRuntimeParts } from "@/lib/runs/default-parts";
 import { ConcurrencyConflict, ConfigurationError, type RunState } from "@/lib/runtime";
 import { recordAudit } from "./audit";
 

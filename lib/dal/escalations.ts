@@ -1,13 +1,18 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { db, schema } from "@/db";
 import { authorize } from "@/lib/auth/authorize";
 import { can } from "@/lib/auth/permissions";
 import { type EscalationKind, type EscalationStatus } from "@/lib/escalations/policy";
-import { boundedJson, type RunSummary, summarizeRun } from "@/lib/escalations/summary";
+import { boundedJson, type RunSummary, type SummaryEvent, summarizeRun } from "@/lib/escalations/summary";
 import { runStateSchema, type RunState } from "@/lib/runtime";
-import { getConversationDetail, type ConversationStatus, type MessageDto } from "./conversations";
+import {
+  type ConversationStatus,
+  DETAIL_MAX_EVENTS_PER_RUN,
+  loadMessages,
+  type MessageDto,
+} from "./conversations";
 
 /** A decision the run is parked on; `args` as JSON text (untrusted, rendered as text). */
 export interface PendingRequestDto {
@@ -52,7 +57,11 @@ export interface EscalationViewDto {
   spend: { costUsd: number; inputTokens: number; outputTokens: number };
 }
 
-/** One escalation with the transcript and what the agents did; null when unknown. */
+/**
+ * One escalation with the transcript and what the agents did; null when unknown. It reads the
+ * escalated run's events only (the summary is of that run), not the conversation's other runs:
+ * the page re-renders every few seconds while the agents work, and a long conversation has many.
+ */
 export async function getEscalationView(id: string): Promise<EscalationViewDto | null> {
   const actor = await authorize("inbox:read");
   if (!/^esc_[0-9a-z]{26}$/.test(id)) return null;
@@ -64,6 +73,10 @@ export async function getEscalationView(id: string): Promise<EscalationViewDto |
       escalation: e,
       claimedBy: claimer.name,
       resolvedBy: resolver.name,
+      conversation: {
+        status: schema.conversations.status,
+        customerId: schema.conversations.customerId,
+      },
       run: {
         status: schema.runs.status,
         traceId: schema.runs.traceId,
@@ -75,22 +88,21 @@ export async function getEscalationView(id: string): Promise<EscalationViewDto |
     })
     .from(e)
     .innerJoin(schema.runs, eq(schema.runs.id, e.runId))
+    .innerJoin(schema.conversations, eq(schema.conversations.id, e.conversationId))
     .leftJoin(claimer, eq(claimer.id, e.claimedBy))
     .leftJoin(resolver, eq(resolver.id, e.resolvedBy))
     .where(eq(e.id, id))
     .limit(1);
   if (!row) return null;
-  const conversation = await getConversationDetail(row.escalation.conversationId);
-  if (!conversation) return null;
+  const x = row.escalation;
+  const [transcript, runEvents] = await Promise.all([loadMessages(x.conversationId), loadSummaryEvents(x.runId)]);
   const checkpoint = runStateSchema.safeParse(row.run.checkpoint);
   const state = checkpoint.success ? checkpoint.data : null;
-  const runEvents = conversation.runs.find((r) => r.id === row.escalation.runId)?.events;
-  const x = row.escalation;
   return {
     id: x.id,
     conversationId: x.conversationId,
-    conversationStatus: conversation.status,
-    customerId: conversation.customerId,
+    conversationStatus: row.conversation.status,
+    customerId: row.conversation.customerId,
     runId: x.runId,
     runStatus: row.run.status,
     traceId: row.run.traceId,
@@ -110,16 +122,27 @@ export async function getEscalationView(id: string): Promise<EscalationViewDto |
     viewerFollowsUp: x.status === "handed_back" && x.claimedBy === actor.id,
     viewerMayWrite: can(actor.role, "inbox:write"),
     viewerMayApprove: can(actor.role, "approvals:write"),
-    messages: conversation.messages,
-    messagesTruncated: conversation.messagesTruncated,
+    messages: transcript.messages,
+    messagesTruncated: transcript.messagesTruncated,
     pending: state && state.status === "waiting_for_human" ? pendingOf(state) : [],
-    summary: runEvents && state ? summarizeRun(runEvents, state.threads) : null,
+    summary: state ? summarizeRun(runEvents, state.threads) : null,
     spend: {
       costUsd: row.run.costUsd,
       inputTokens: row.run.inputTokens,
       outputTokens: row.run.outputTokens,
     },
   };
+}
+
+/** The first DETAIL_MAX_EVENTS_PER_RUN events of one run, as the summary reads them. */
+async function loadSummaryEvents(runId: string): Promise<SummaryEvent[]> {
+  const ev = schema.runEvents;
+  return db()
+    .select({ type: ev.type, agent: ev.agent, data: ev.data })
+    .from(ev)
+    .where(eq(ev.runId, runId))
+    .orderBy(asc(ev.seq))
+    .limit(DETAIL_MAX_EVENTS_PER_RUN);
 }
 
 function pendingOf(state: RunState): PendingRequestDto[] {

@@ -12,7 +12,7 @@ import {
 import type { OverviewMetrics, OverviewRunHour } from "@/lib/metrics/overview";
 import { assertBoundedRange, type Bucket, DAY_MS, type TimeRange } from "@/lib/metrics/range";
 import type { AgentSeriesRow } from "@/lib/metrics/series";
-import { defaultRuntimeParts } from "@/lib/runs/runtime";
+import { defaultRuntimeParts } from "@/lib/runs/default-parts";
 import { queryRows } from "@/lib/runs/sql";
 
 /**

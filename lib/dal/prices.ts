@@ -3,6 +3,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import { db, schema } from "@/db";
 import { authorize, type Actor } from "@/lib/auth/authorize";
 import { type PriceInput, priceInputSchema } from "@/lib/costs/inputs";
+import { invalidatePriceBooks } from "@/lib/costs/price-book";
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { recordAudit } from "./audit";
@@ -53,12 +54,14 @@ export async function listPrices(): Promise<PriceRowDto[]> {
 
 /**
  * Adds the next version of a model's price, in force from now; earlier versions are kept, so calls
- * already made keep the price they were charged at. Audited in the same transaction.
+ * already made keep the price they were charged at. Audited in the same transaction. Returns once
+ * this process's price books have re-read the table, so its next call is charged the new price.
  */
 export async function addPriceVersion(actor: Actor, input: PriceInput): Promise<{ model: string; version: number }> {
   const price = priceInputSchema.parse(input);
+  let added: { model: string; version: number };
   try {
-    return await db().transaction(async (tx) => {
+    added = await db().transaction(async (tx) => {
       const [latest] = await tx
         .select({
           version: p.version,
@@ -87,6 +90,9 @@ export async function addPriceVersion(actor: Actor, input: PriceInput): Promise<
     }
     throw error;
   }
+  // After the commit: a read inside the transaction's lifetime would still see the old table.
+  await invalidatePriceBooks();
+  return added;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -5,8 +5,7 @@ import { demoChains } from "@/lib/agents";
 import { authorize, type Actor } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
-import { type ComparisonRow, prepareComparison } from "@/lib/rollouts/comparison";
-import { BASELINE_MS, RolloutGuard } from "@/lib/rollouts/guard-runner";
+import { type GuardReading, guardReadingOf } from "@/lib/rollouts/comparison";
 import { markVersionsUsed } from "@/lib/rollouts/routing";
 import { applyRolloutCommand, recordDecision, stageStateOf } from "@/lib/rollouts/transition";
 import { canaryPercent, type RolloutCommand, type SignalReading, stagesProblem } from "@/lib/runtime/rollout";
@@ -37,7 +36,8 @@ export interface RolloutDto {
   status: string;
   percent: number;
   minSample: number;
-  lastVerdict: unknown;
+  /** The guard's latest verdict with both arms' stats, as its last tick stored them. */
+  reading: GuardReading | null;
   createdAt: string;
   stageStartedAt: string;
   finishedAt: string | null;
@@ -74,7 +74,7 @@ export async function listRollouts(limit = 20): Promise<RolloutDto[]> {
       status: row.status,
       percent: canaryPercent(stageStateOf(row)),
       minSample: row.minSample,
-      lastVerdict: row.lastVerdict,
+      reading: guardReadingOf(row.lastVerdict),
       createdAt: row.createdAt.toISOString(),
       stageStartedAt: row.stageStartedAt.toISOString(),
       finishedAt: row.finishedAt?.toISOString() ?? null,
@@ -185,16 +185,4 @@ export async function changeRollout(actor: Actor, rolloutId: string, command: Ro
     });
     return outcome.after.status;
   });
-}
-
-/** Canary against stable on the guard's windows, as the guard sees them right now. */
-export async function getRolloutComparison(rollout: RolloutDto): Promise<ComparisonRow[]> {
-  await authorize("rollouts:read");
-  const guard = new RolloutGuard(db());
-  const baseline = new Date(new Date(rollout.createdAt).getTime() - BASELINE_MS);
-  const [canary, stable] = await Promise.all([
-    guard.stats(rollout.agent, rollout.canaryVersion, new Date(rollout.stageStartedAt)),
-    guard.stats(rollout.agent, rollout.stableVersion, baseline),
-  ]);
-  return prepareComparison(canary, stable);
 }

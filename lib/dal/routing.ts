@@ -2,9 +2,11 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { db } from "@/db";
 import { authorize } from "@/lib/auth/authorize";
+import { readTierPrices } from "@/lib/costs/price-book";
+import { getEnv } from "@/lib/env";
 import { assertBoundedRange, type TimeRange } from "@/lib/metrics/range";
 import { prepareRoutingOverview, type RoutingOverview } from "@/lib/metrics/routing";
-import { defaultRuntimeParts } from "@/lib/runs/runtime";
+import { tierModels } from "@/lib/providers";
 import { queryRows } from "@/lib/runs/sql";
 import { modelRouterAgent } from "@/lib/runtime";
 
@@ -24,7 +26,7 @@ const text = (v: unknown) => (typeof v === "string" ? v : "");
 /**
  * Model routing on /agents: decisions per tier and their cost effect in a window, from the
  * `routing` and `llm` spans (the (kind, started_at) index bounds every query; the per-run probe
- * uses spans (run_id)). Prices of the top tiers are today's, from the price book.
+ * uses spans (run_id)). Prices of the top tiers are the ones in force now, from the price table.
  */
 export async function getRoutingOverview(range: TimeRange): Promise<RoutingOverview & { recent: RecentRoutingDecision[] }> {
   await authorize("agents:read");
@@ -33,11 +35,13 @@ export async function getRoutingOverview(range: TimeRange): Promise<RoutingOverv
   const to = sql`${iso(range.to)}::timestamptz`;
   const [decisions, calls, router, recent] = await Promise.all([
     queryRows<Record<string, unknown>>(db(), sql`
-      select agent, tier, attributes->>'switchyard.routing.range' as range, count(*) as decisions
+      select agent, tier, attributes->>'switchyard.routing.range' as range, count(*) as decisions,
+        max(started_at) as latest_at
       from spans where kind = 'routing' and started_at >= ${from} and started_at < ${to} and agent is not null
       group by 1, 2, 3`),
     queryRows<Record<string, unknown>>(db(), sql`
       select s.agent, s.tier, count(*) as calls, sum(s.input_tokens) as input_tokens,
+        sum(coalesce((s.attributes->>'gen_ai.usage.cache_read.input_tokens')::bigint, 0)) as cached_input_tokens,
         sum(s.output_tokens) as output_tokens, sum(coalesce(s.cost_usd, 0)) as cost_usd
       from spans s
       where s.kind = 'llm' and s.started_at >= ${from} and s.started_at < ${to} and s.agent is not null
@@ -51,19 +55,28 @@ export async function getRoutingOverview(range: TimeRange): Promise<RoutingOverv
       from spans where kind = 'routing' and started_at >= ${from} and started_at < ${to} and agent is not null
       order by started_at desc limit 8`),
   ]);
-  const pricing = defaultRuntimeParts().pricing;
+  // Read here, not from the runtime's price book: building the runtime in a page render would
+  // start its pollers, LISTEN connection and timers in a console process.
+  const prices = await readTierPrices(db(), tierModels(getEnv()));
   const overview = prepareRoutingOverview(
-    decisions.map((r) => ({ agent: String(r.agent), tier: String(r.tier), range: text(r.range), decisions: num(r.decisions) })),
+    decisions.map((r) => ({
+      agent: String(r.agent),
+      tier: String(r.tier),
+      range: text(r.range),
+      decisions: num(r.decisions),
+      latestAt: new Date(r.latest_at as string | Date).getTime(),
+    })),
     calls.map((r) => ({
       agent: String(r.agent),
       tier: String(r.tier),
       calls: num(r.calls),
       inputTokens: num(r.input_tokens),
+      cachedInputTokens: num(r.cached_input_tokens),
       outputTokens: num(r.output_tokens),
       costUsd: num(r.cost_usd),
     })),
     { calls: num(router[0]?.calls), costUsd: num(router[0]?.cost_usd) },
-    (tier) => (pricing ? pricing.priceOf(pricing.modelFor(tier)) : null),
+    (tier) => prices[tier],
   );
   return {
     ...overview,

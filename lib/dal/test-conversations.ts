@@ -5,7 +5,8 @@ import type { Actor } from "@/lib/auth/authorize";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { postCustomerMessage, startConversation } from "@/lib/runs/conversations";
-import { DEFAULT_CHAIN, defaultRuntimeParts } from "@/lib/runs/runtime";
+import { DEFAULT_CHAIN } from "@/lib/runs/runtime";
+import { defaultRuntimeParts } from "@/lib/runs/default-parts";
 import { recordAudit } from "./audit";
 
 /** What an engineer may write as the test customer (console forms). */

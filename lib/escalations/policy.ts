@@ -17,6 +17,7 @@
  * | invalid_plan               | 2 high     | 30 min | an orchestrator could not plan the work        |
  * | run_failed                 | 2 high     | 30 min | the run broke; the customer was promised help  |
  * | max_hops                   | 2 high     | 30 min | peers kept messaging each other                |
+ * | no_reply                   | 2 high     | 30 min | the chain ended with nothing to tell them     |
  * | peer_conflict              | 3 normal   | 60 min | peers disagreed; the chain asks a person       |
  * | budget_exhausted           | 3 normal   | 60 min | the answer was too expensive to finish         |
  * | low_confidence             | 3 normal   | 60 min | a draft exists, a person should check it       |
@@ -57,6 +58,7 @@ export const reasonPolicies = {
   invalid_plan: { label: "Invalid plan", ...high },
   run_failed: { label: "Run failed", ...high },
   max_hops: { label: "Too many peer hops", ...high },
+  no_reply: { label: "No reply for the customer", ...high },
   budget_exhausted: { label: "Cost budget exhausted", ...normal },
   low_confidence: { label: "Low confidence", ...normal },
   rejected_by_reviewer: { label: "Rejected by reviewer", ...normal },

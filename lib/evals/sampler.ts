@@ -11,9 +11,11 @@ export interface SamplerOptions {
   /** How far back a fresh process looks for finished runs it has not seen. */
   lookbackMs?: number;
   /**
-   * How long a run's end must lie in the past before the cursor passes it. `ended_at` is the
-   * settling transaction's start time, so a run committed a moment late would otherwise land
-   * behind a cursor that already moved on, and never be considered.
+   * How long a run's end must lie in the past before the cursor passes it. `ended_at` is the time
+   * of the run's last event on its worker's clock, and it becomes visible only when the settling
+   * commit does: a run committed a moment late (or by a worker whose clock lags by less than this)
+   * would otherwise land behind a cursor that already moved on, and never be considered. Workers'
+   * clocks must therefore agree to well within `settleMs` (NTP does).
    */
   settleMs?: number;
   batch?: number;

@@ -1,4 +1,4 @@
-import { type ModelPrice, type ModelTier, modelTiers } from "@/lib/runtime";
+import { callCostUsd, type ModelPrice, type ModelTier, modelTiers } from "@/lib/runtime";
 
 /** Routing decisions of one agent on one tier in a window (from `routing` spans). */
 export interface RoutingDecisionCount {
@@ -7,6 +7,8 @@ export interface RoutingDecisionCount {
   /** `min..max`, as recorded with the decision. */
   range: string;
   decisions: number;
+  /** When the newest of these decisions was made (epoch ms): the agent's current range is its. */
+  latestAt: number;
 }
 
 /** The LLM calls of routed activations of one agent on one tier (from `llm` spans). */
@@ -14,7 +16,9 @@ export interface RoutedCallAggregate {
   agent: string;
   tier: string;
   calls: number;
+  /** Input tokens in total, the cached ones (priced at the cached rate) included. */
   inputTokens: number;
+  cachedInputTokens: number;
   outputTokens: number;
   costUsd: number;
 }
@@ -45,7 +49,9 @@ const isTier = (t: string): t is ModelTier => (modelTiers as readonly string[]).
 
 /**
  * Per routed agent: how its decisions split over the tiers and what its calls cost against the
- * same calls all on the top tier of its range (same tokens, the top tier's price now). Pure.
+ * same calls all on the top tier of its range (same tokens, cached ones at the cached rate as
+ * their real cost had them, at the top tier's price now). The range is the newest decision's: an
+ * agent whose range changed in the window is shown with the one it has now. Pure.
  */
 export function prepareRoutingOverview(
   decisions: readonly RoutingDecisionCount[],
@@ -57,7 +63,7 @@ export function prepareRoutingOverview(
   const rows = agents.map((agent): RoutingRow => {
     const mine = decisions.filter((d) => d.agent === agent);
     const total = mine.reduce((sum, d) => sum + d.decisions, 0);
-    const range = mine.map((d) => d.range).sort().at(-1) ?? "";
+    const range = mine.reduce((latest, d) => (d.latestAt > latest.latestAt ? d : latest)).range;
     const top = range.split("..")[1] ?? "";
     const topTier: ModelTier = isTier(top) ? top : "strong";
     const share = { fast: 0, standard: 0, strong: 0 };
@@ -65,7 +71,7 @@ export function prepareRoutingOverview(
     const agentCalls = calls.filter((c) => c.agent === agent);
     const price = priceOfTier(topTier);
     const topTierCostUsd = price
-      ? agentCalls.reduce((sum, c) => sum + (c.inputTokens * price.inputPerMTok + c.outputTokens * price.outputPerMTok) / 1e6, 0)
+      ? agentCalls.reduce((sum, c) => sum + callCostUsd(price, c), 0)
       : null;
     return { agent, range, decisions: total, share, costUsd: agentCalls.reduce((s, c) => s + c.costUsd, 0), topTier, topTierCostUsd };
   });

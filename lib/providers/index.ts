@@ -1,7 +1,8 @@
 import type { Env } from "@/lib/env";
 import type { Model, ModelTier } from "@/lib/runtime";
-import { createAiSdkModel, createOpenAiEmbedder, providerConfigFromEnv, resolveConfig } from "./ai-sdk";
+import { DEFAULT_OPENAI_EMBEDDING_MODEL, providerConfigFromEnv, resolveConfig } from "./ai-sdk/config";
 import type { Embedder } from "./embedding";
+import { lazyEmbedder, lazyModel } from "./lazy";
 import { createSimulatorModel } from "./simulator";
 import type { SimulatorConfigSource } from "./simulator/config";
 import { simulatorEmbedder } from "./simulator/embedding";
@@ -13,7 +14,10 @@ import { simulatorEmbedder } from "./simulator/embedding";
  */
 export function createModel(env: Env, simulatorSource?: SimulatorConfigSource): Model {
   const config = providerConfigFromEnv(env);
-  return config ? createAiSdkModel(config) : createSimulatorModel(simulatorSource);
+  if (!config) return createSimulatorModel(simulatorSource);
+  // A missing key still fails here, at start-up, not at the first call.
+  resolveConfig(config);
+  return lazyModel(async () => (await import("./ai-sdk/model")).createAiSdkModel(config));
 }
 
 /** The concrete model of each tier in this process, which prices a call before it is made. */
@@ -41,6 +45,11 @@ export function modelIdsFromEnv(env: Env): (tier: ModelTier) => string {
  */
 export function createEmbedder(env: Env): Embedder {
   const config = providerConfigFromEnv(env);
-  if (config?.provider === "openai") return createOpenAiEmbedder(config, env.SWITCHYARD_EMBEDDING_MODEL);
-  return simulatorEmbedder;
+  if (config?.provider !== "openai") return simulatorEmbedder;
+  const modelId = env.SWITCHYARD_EMBEDDING_MODEL ?? DEFAULT_OPENAI_EMBEDDING_MODEL;
+  const { provider } = resolveConfig(config);
+  return lazyEmbedder(
+    `${provider}/${modelId}`,
+    async () => (await import("./ai-sdk/embedding")).createOpenAiEmbedder(config, modelId),
+  );
 }

@@ -4,7 +4,7 @@ import * as schema from "@/db/schema";
 import { latestMessageOf } from "@/lib/agents/transcript";
 import { scoreRun } from "@/lib/evals/evaluator";
 import { newId } from "@/lib/ids";
-import type { RuntimeParts } from "@/lib/runs/runtime";
+import { governedLoopDeps, type RuntimeParts } from "@/lib/runs/runtime";
 import { replyText } from "@/lib/runs/settlement";
 import { type RunEvent, RunLoop, type RunState, runStateSchema } from "@/lib/runtime";
 import { toolOutcomeSchema } from "@/lib/runtime/state";
@@ -108,11 +108,10 @@ async function rerun(
   const tools = new RecordedTools(parts.tools, parts.chains, recording);
   const store = new MemoryRunStore();
   const loop = new RunLoop({
-    chains: parts.chains,
-    model: parts.model,
-    // Batch priority behind live calls in the rate limiter, through the breakers, and priced.
-    invokeModel: parts.invokeModelFor?.("batch") ?? parts.invokeModel,
-    pricing: parts.pricing,
+    // Batch priority behind live calls, through the breakers, priced, under the daily budgets and
+    // redacted like every other loop. No observer (its traces are not the conversation's) and no
+    // response cache (the original's cached answers would stand in for the candidate's).
+    ...governedLoopDeps(parts, "batch"),
     tools: tools.registry,
     store,
     ledger: new MemoryToolLedger(),

@@ -2,6 +2,7 @@ import type { Database } from "@/db/client";
 import { EvalSampler, type SamplerOptions } from "@/lib/evals/sampler";
 import { Evaluator } from "@/lib/evals/evaluator";
 import { log } from "@/lib/log";
+import { type RetentionOptions, RetentionSweeper } from "@/lib/maintenance/retention";
 import { Replayer } from "@/lib/replay/replayer";
 import type { RuntimeParts } from "@/lib/runs/runtime";
 import { fallbacksPerRun } from "./breaker-trips";
@@ -11,21 +12,24 @@ export interface BackgroundOptions {
   intervalMs?: number;
   sampler?: Partial<SamplerOptions>;
   guard?: GuardRunnerOptions;
+  retention?: RetentionOptions;
 }
 
 /** At least the design's 5% of finished conversations; every conversation of a running rollout. */
 export const defaultSamplerOptions: SamplerOptions = { share: 0.05, rolloutShare: 1 };
 
 /**
- * The rollout and evaluation loop of a worker process: sample finished conversations, score them,
- * let the guard judge running rollouts, run queued replays. All of it is off the live path (the
- * evaluator and replayer step aside while live runs wait), and safe to run in every process.
+ * The background loop of a worker process: sample finished conversations, score them, let the
+ * guard judge running rollouts, run queued replays, and (about once a minute) delete rows past
+ * their retention. All of it is off the live path (the evaluator and replayer step aside while
+ * live runs wait), and safe to run in every process.
  */
 export class RolloutBackground {
   readonly sampler: EvalSampler;
   readonly evaluator: Evaluator;
   readonly guard: RolloutGuard;
   readonly replayer: Replayer;
+  readonly retention: RetentionSweeper;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -35,6 +39,7 @@ export class RolloutBackground {
     this.evaluator = new Evaluator(db, parts);
     this.guard = new RolloutGuard(db, { breakerTrips: fallbacksPerRun(db), ...options.guard });
     this.replayer = new Replayer(db, parts);
+    this.retention = new RetentionSweeper(db, options.retention);
   }
 
   /** One pass; each part's failure is logged and the others still run. */
@@ -44,11 +49,12 @@ export class RolloutBackground {
       ["evaluator", () => this.evaluator.drain()],
       ["guard", () => this.guard.tick()],
       ["replayer", () => this.replayer.drain()],
+      ["retention", () => this.retention.tick()],
     ] as const) {
       try {
         await part();
       } catch (error) {
-        log("warn", `rollouts: ${name} failed`, { error: String(error) });
+        log("warn", `background: ${name} failed`, { error: String(error) });
       }
     }
   }

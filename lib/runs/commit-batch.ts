@@ -1,50 +1,23 @@
-import { sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import type { Database } from "@/db/client";
-import type { RunEvent, RunState } from "@/lib/runtime";
-import type { SpanRecord, TraceDelta } from "@/lib/tracing/spans";
-import {
-  eventRecord,
-  eventRows,
-  eventValues,
-  insertEventColumns,
-  insertSpanColumns,
-  spanRecord,
-  spanRows,
-  spanValues,
-} from "./commit-rows";
-import { queryRows } from "./sql";
-
-/** A mid-run step's commit: what PgRunStore's single-run statement writes, minus settlement. */
-export interface StepWrite {
-  runId: string;
-  expectedSeq: number;
-  checkpoint: RunState;
-  events: readonly RunEvent[];
-  spans: readonly SpanRecord[];
-  delta: TraceDelta;
-  owner: string | null;
-  leaseMs: number;
-  /** The same commit on its own (PgRunStore's statement): true when the run row was written. */
-  alone: () => Promise<boolean>;
-}
+import type { RunWrite } from "./commit-rows";
+import { commitRuns } from "./commit-runs";
 
 interface Pending {
-  write: StepWrite;
+  write: RunWrite;
   resolve: (written: boolean) => void;
   reject: (error: unknown) => void;
 }
 
 /**
- * Group commit across runs. A step that finds no commit of the pool in flight goes out on its own
- * at once, so a lone conversation waits for nothing. Steps that arrive while `maxInFlight`
- * commits are running queue up, and each time one finishes the queue leaves as ONE statement and
- * one transaction: the guarded update of every run row (each with its own seq and lease check)
- * and the insert of their events and spans. Each caller is resolved only when that transaction
- * has committed, with whether its own row was written; a run whose check fails is refused alone.
- * If the statement fails as a whole (a deadlock, a constraint), every step in it is retried on
- * its own, so one bad commit cannot fail the others. Mid-run steps only: settlement and run
- * creation write more tables and keep PgRunStore's single-run statement.
+ * Group commit across runs. A commit that finds fewer than `maxInFlight` commits of the pool in
+ * flight goes out on its own at once, so a lone conversation waits for nothing. Commits that
+ * arrive while the pool is busy queue up, and each time one finishes the queue leaves as ONE
+ * statement and one transaction (commit-runs.ts): creations, mid-run steps and settlements alike,
+ * each run row with its own guard. Each caller is resolved only when that transaction has
+ * committed, with whether its own row was written; a run whose check fails is refused alone. If
+ * the statement fails as a whole (a deadlock, a constraint), every commit in it is retried on its
+ * own, so one bad commit cannot fail the others.
  */
 export class CommitBatcher {
   private readonly queue: Pending[] = [];
@@ -59,7 +32,7 @@ export class CommitBatcher {
     private readonly maxBatch = 64,
   ) {}
 
-  commit(write: StepWrite): Promise<boolean> {
+  commit(write: RunWrite): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.queue.push({ write, resolve, reject });
       this.pump();
@@ -68,7 +41,7 @@ export class CommitBatcher {
 
   private pump(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch = this.take();
       this.inFlight += 1;
       void this.send(batch).finally(() => {
         this.inFlight -= 1;
@@ -77,78 +50,38 @@ export class CommitBatcher {
     }
   }
 
+  /** Up to `maxBatch` queued commits, at most one per run (a group reports by run id). */
+  private take(): Pending[] {
+    const runs = new Set<string>();
+    const batch: Pending[] = [];
+    for (let i = 0; i < this.queue.length && batch.length < this.maxBatch; ) {
+      const p = this.queue[i]!;
+      if (runs.has(p.write.runId)) {
+        i++;
+        continue;
+      }
+      runs.add(p.write.runId);
+      batch.push(p);
+      this.queue.splice(i, 1);
+    }
+    return batch;
+  }
+
   private async send(batch: Pending[]): Promise<void> {
-    if (batch.length === 1) return settle(batch[0]!, () => batch[0]!.write.alone());
+    if (batch.length === 1) return settle(batch[0]!, () => this.alone(batch[0]!.write));
     let written: Set<string>;
     try {
-      written = await this.commitMany(batch.map((p) => p.write));
+      written = await commitRuns(this.db, batch.map((p) => p.write));
     } catch {
-      // Nothing of the batch was written: each step is tried again on its own.
-      await Promise.all(batch.map((p) => settle(p, () => p.write.alone())));
+      // Nothing of the batch was written: each commit is tried again on its own.
+      await Promise.all(batch.map((p) => settle(p, () => this.alone(p.write))));
       return;
     }
     for (const p of batch) p.resolve(written.has(p.write.runId));
   }
 
-  private async commitMany(writes: StepWrite[]): Promise<Set<string>> {
-    const runRows = writes.map((w) => ({
-      id: w.runId,
-      expected: w.expectedSeq,
-      seq: w.checkpoint.seq,
-      checkpoint: w.checkpoint,
-      status: w.checkpoint.status,
-      owner: w.owner,
-      lease_ms: w.leaseMs,
-      cost_usd: w.delta.costUsd,
-      input_tokens: w.delta.inputTokens,
-      output_tokens: w.delta.outputTokens,
-      llm_calls: w.delta.llmCalls,
-      errors: w.delta.errors,
-      agents: w.delta.agents,
-      models: w.delta.models,
-    }));
-    const events = writes.flatMap((w) => eventRows(w.events));
-    const spans = writes.flatMap((w) => spanRows(w.runId, w.spans));
-    const rows = await queryRows<{ id: string }>(
-      this.db,
-      sql`
-      with u as (
-        select * from jsonb_to_recordset(${JSON.stringify(runRows)}::jsonb) as u(id text, expected int,
-          seq int, checkpoint jsonb, status text, owner text, lease_ms double precision,
-          cost_usd double precision, input_tokens int, output_tokens int, llm_calls int, errors int,
-          agents text[], models text[])
-      ), r as (
-        update runs set
-          seq = u.seq,
-          checkpoint = u.checkpoint,
-          status = u.status,
-          lease_expires_at = case when runs.lease_owner is null then runs.lease_expires_at
-            else now() + u.lease_ms * interval '1 millisecond' end,
-          updated_at = now(),
-          cost_usd = runs.cost_usd + u.cost_usd,
-          input_tokens = runs.input_tokens + u.input_tokens,
-          output_tokens = runs.output_tokens + u.output_tokens,
-          llm_calls = runs.llm_calls + u.llm_calls,
-          errors = runs.errors + u.errors,
-          agents = case when runs.agents @> u.agents then runs.agents
-            else array(select distinct unnest(runs.agents || u.agents)) end,
-          models = case when runs.models @> u.models then runs.models
-            else array(select distinct unnest(runs.models || u.models)) end
-        from u
-        where runs.id = u.id and runs.seq = u.expected
-          and (u.owner is null or runs.lease_owner = u.owner)
-        returning runs.id, runs.trace_id
-      ), e as (
-        ${insertEventColumns} select r.id, ${eventValues}
-        from r join jsonb_to_recordset(${JSON.stringify(events)}::jsonb) as ${eventRecord} on x.run_id = r.id
-      ), s as (
-        ${insertSpanColumns} select r.trace_id, ${spanValues}
-        from r join jsonb_to_recordset(${JSON.stringify(spans)}::jsonb) as ${spanRecord} on x.run_id = r.id
-        on conflict (trace_id, span_id) do nothing
-      )
-      select id from r`,
-    );
-    return new Set(rows.map((row) => row.id));
+  private async alone(write: RunWrite): Promise<boolean> {
+    return (await commitRuns(this.db, [write])).has(write.runId);
   }
 }
 

@@ -1,6 +1,9 @@
 import { sql } from "drizzle-orm";
-import type { RunEvent } from "@/lib/runtime";
-import type { SpanRecord } from "@/lib/tracing/spans";
+import { newId } from "@/lib/ids";
+import type { RunEvent, RunState } from "@/lib/runtime";
+import { rootSpanId, type SpanRecord, type TraceDelta } from "@/lib/tracing/spans";
+import { escalationOf } from "./escalation-commit";
+import { settlementOf } from "./settlement";
 
 /**
  * A commit's events and spans as JSON records, and the SQL that turns them back into rows. Each
@@ -70,3 +73,94 @@ export const spanValues =
   x.agent_version, x.model, x.tier, to_timestamp(x.started_at / 1000.0), to_timestamp(x.ended_at / 1000.0),
   x.ended_at - x.started_at, x.input_tokens, x.output_tokens, x.cost_usd, x.error,
   coalesce(x.attributes, '{}'::jsonb), x.payload`);
+
+/**
+ * One run's commit as the shared statement (commit-runs.ts) takes it: a creation (expectedSeq 0,
+ * with `create`), a mid-run step, or the step that settles the run.
+ */
+export interface RunWrite {
+  runId: string;
+  expectedSeq: number;
+  checkpoint: RunState;
+  events: readonly RunEvent[];
+  spans: readonly SpanRecord[];
+  delta: TraceDelta;
+  /** The worker holding the lease; null for a writer without one (the API, the backfill). */
+  owner: string | null;
+  leaseMs: number;
+  /** Required on a run's first commit: the row to insert. */
+  create?: { conversationId: string; traceId: string; priority: number };
+}
+
+/** The run row of a creating commit. */
+export function createdRunRow(w: RunWrite) {
+  const c = w.create!;
+  return {
+    id: w.runId,
+    conversation_id: c.conversationId,
+    chain: w.checkpoint.chain,
+    status: w.checkpoint.status,
+    seq: w.checkpoint.seq,
+    checkpoint: w.checkpoint,
+    trace_id: c.traceId,
+    priority: c.priority,
+    created_at: w.events[0]?.at ?? Date.now(),
+  };
+}
+
+/** The guarded update of a run row: its seq and lease checks, the checkpoint and the trace's totals. */
+export function updatedRunRow(w: RunWrite) {
+  const release = w.checkpoint.status !== "running";
+  return {
+    id: w.runId,
+    expected: w.expectedSeq,
+    seq: w.checkpoint.seq,
+    checkpoint: w.checkpoint,
+    status: w.checkpoint.status,
+    owner: w.owner,
+    lease_ms: w.leaseMs,
+    release,
+    ended_at: release ? endedAt(w.events) : null,
+    cost_usd: w.delta.costUsd,
+    input_tokens: w.delta.inputTokens,
+    output_tokens: w.delta.outputTokens,
+    llm_calls: w.delta.llmCalls,
+    errors: w.delta.errors,
+    agents: w.delta.agents,
+    models: w.delta.models,
+  };
+}
+
+/**
+ * What a settling commit writes besides the run: the customer's reply, the conversation's status,
+ * the root span's end and outcome, and the inbox entry. Null while the run still runs. Fresh ids
+ * per call: a group that failed wrote nothing, so its steps' retries may take new ones.
+ */
+export function settlementRow(w: RunWrite) {
+  const s = settlementOf(w.checkpoint);
+  if (!s) return null;
+  const esc = escalationOf(w.checkpoint, w.events);
+  return {
+    run_id: w.runId,
+    seq: w.checkpoint.seq,
+    message_id: newId("msg"),
+    reply: s.reply,
+    author: s.author,
+    conversation_status: s.conversationStatus,
+    ended_at: endedAt(w.events),
+    root_span: rootSpanId(w.runId),
+    span_status: w.checkpoint.status === "failed" ? "error" : "ok",
+    outcome: { "switchyard.outcome": w.checkpoint.status },
+    esc_id: esc ? newId("esc") : null,
+    reason: esc?.reason ?? null,
+    detail: esc?.detail ?? null,
+    kind: esc?.kind ?? null,
+    agent: esc?.agent ?? null,
+    priority: esc?.priority ?? null,
+    sla_minutes: esc?.slaMinutes ?? null,
+  };
+}
+
+/** A run ends at its last event: the trace's end and the sampler's cursor both read it. */
+const endedAt = (events: readonly RunEvent[]) =>
+  events.length ? Math.max(...events.map((e) => e.at)) : Date.now();

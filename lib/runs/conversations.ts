@@ -6,7 +6,8 @@ import { formatTranscript } from "@/lib/agents/transcript";
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { conversationBudgetOf } from "@/lib/costs/conversation-budget";
-import { createRunLoop, DEFAULT_CHAIN, defaultRuntimeParts, type RuntimeParts } from "./runtime";
+import { createRunLoop, DEFAULT_CHAIN, type RuntimeParts } from "./runtime";
+import { defaultRuntimeParts } from "./default-parts";
 import type { ConversationStatus } from "./settlement";
 import { turnSummarySchema } from "@/lib/runtime";
 

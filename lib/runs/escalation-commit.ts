@@ -1,7 +1,5 @@
-import { sql, type SQL } from "drizzle-orm";
 import { reasonPolicy, type EscalationKind } from "@/lib/escalations/policy";
-import { newId } from "@/lib/ids";
-import { type RunEvent, type RunState, reviewVerdictSchema } from "@/lib/runtime";
+import { replyTextOf, type RunEvent, type RunState, reviewVerdictSchema } from "@/lib/runtime";
 
 /** The inbox entry a settling commit creates. */
 export interface EscalationDraft {
@@ -30,6 +28,10 @@ export function escalationOf(state: RunState, events: readonly RunEvent[]): Esca
   if (state.status === "failed" && failed) {
     const detail = `${failed.error.category}: ${failed.error.message}`;
     return draft("escalated", "run_failed", detail, workingAgent(state));
+  }
+  // Settlement told the customer a person will answer a run that ended with nothing to say.
+  if (state.status === "completed" && events.some((e) => e.type === "completed") && !replyTextOf(state.output)) {
+    return draft("escalated", "no_reply", "The chain finished without a reply for the customer.", workingAgent(state));
   }
   const interrupted = events.find((e) => e.type === "interrupted");
   if (state.status !== "waiting_for_human" || !interrupted) return null;
@@ -67,23 +69,4 @@ function workingAgent(state: RunState): string | null {
     return thread.agent;
   }
   return state.threads.at(-1)?.agent ?? null;
-}
-
-/**
- * The CTE that writes the entry inside the run's commit statement (after `r`, the guarded run
- * update): a refused commit writes no entry, and (run_id, run_seq) keeps it to one per settlement.
- */
-export function insertEscalation(state: RunState, events: readonly RunEvent[]): SQL {
-  const e = escalationOf(state, events);
-  if (!e) return sql``;
-  return sql`,
-    esc as (
-      insert into escalations (id, conversation_id, run_id, run_seq, reason, detail, kind, agent,
-        priority, sla_due_at)
-      select ${newId("esc")}, r.conversation_id, r.id, ${state.seq}, ${e.reason}, ${e.detail}::text,
-        ${e.kind}::escalation_kind, ${e.agent}::text, ${e.priority},
-        now() + ${e.slaMinutes} * interval '1 minute'
-      from r
-      on conflict (run_id, run_seq) do nothing
-    )`;
 }

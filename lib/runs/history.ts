@@ -10,7 +10,8 @@ import { SimulatorModel } from "@/lib/providers/simulator";
 import { backdateEscalations } from "./escalation-history";
 import { PgRunStore } from "./pg-run-store";
 import { PgToolLedger } from "./pg-tool-ledger";
-import { DEFAULT_CHAIN, defaultRuntimeParts, type RuntimeParts } from "./runtime";
+import { DEFAULT_CHAIN, type RuntimeParts } from "./runtime";
+import { defaultRuntimeParts } from "./default-parts";
 import { customerFollowUps, customerOpeners, findDemoKeyId } from "./traffic";
 
 /**

@@ -1,33 +1,25 @@
 import type { Database } from "@/db/client";
-import { demoChains, demoTools } from "@/lib/agents";
-import { getDatabase } from "@/db/client";
-import { getEnv } from "@/lib/env";
 import { newId } from "@/lib/ids";
-import { PgResponseCache } from "@/lib/cache/pg-response-cache";
-import { priceBookSource } from "@/lib/costs/price-book";
-import { PgSpendGate } from "@/lib/costs/spend-gate";
-import { createEmbedder, createModel, tierModels } from "@/lib/providers";
-import { AgentCatalog } from "@/lib/rollouts/catalog";
-import { RolloutRouting } from "@/lib/rollouts/routing";
 import {
   type CallPriority,
   type Chain,
-  guardTools,
   type Model,
   type ModelInvoker,
   type Pricing,
   type ResponseCache,
   RunLoop,
+  type RunLoopDeps,
   type RunObserver,
   type SpendGate,
-  systemClock,
-  ToolRegistry,
+  type ToolRegistry,
 } from "@/lib/runtime";
+import { processRedactor } from "@/lib/security/secrets";
 import { PgRunStore, type PgRunStoreOptions } from "./pg-run-store";
 import { PgToolLedger } from "./pg-tool-ledger";
-import { processRedactor } from "@/lib/security/secrets";
-import { createResilience } from "./resilience";
-import { simulatorSettingsSource } from "./simulator-settings";
+
+// What a run loop needs and nothing more: the demo teams, the providers and the Postgres-backed
+// parts a process runs by default are wired in ./default-parts.ts, which a process that brings
+// its own parts (a benchmark, a test) never loads.
 
 /** The agent teams, tools and model a process runs: everything but the stores. */
 export interface RuntimeParts {
@@ -68,32 +60,25 @@ export interface VersionRouting {
 /** The chain a conversation runs when the caller does not choose one. */
 export const DEFAULT_CHAIN = "support";
 
-// On globalThis, like the database client: building the parts starts the breaker poller and its
-// LISTEN, and a dev hot reload must reuse them rather than leave one more running each time.
-const globalForParts = globalThis as unknown as { __switchyardRuntimeParts?: RuntimeParts };
-
-/** The agent teams of lib/agents on the model SWITCHYARD_PROVIDER chooses (lib/providers). */
-export function defaultRuntimeParts(): RuntimeParts {
-  if (globalForParts.__switchyardRuntimeParts) return globalForParts.__switchyardRuntimeParts;
-  const { breakers, invokeModel, invokeModelFor } = createResilience(getDatabase(), getEnv());
-  const catalog = new AgentCatalog(getDatabase, demoChains());
-  const defaults: RuntimeParts = {
-    // A getter: the catalog lists console-created versions as runs come to need them.
-    get chains() {
-      return catalog.chains;
-    },
-    tools: new ToolRegistry(demoTools()),
-    guardedTools: new ToolRegistry(guardTools(demoTools(), breakers, systemClock)),
-    model: createModel(getEnv(), simulatorSettingsSource(getDatabase())),
-    invokeModel,
-    invokeModelFor,
-    pricing: priceBookSource(getDatabase(), { tierModels: tierModels(getEnv()) }),
-    spendGate: new PgSpendGate(getDatabase()),
-    versions: new RolloutRouting(catalog),
-    cache: new PgResponseCache(getDatabase(), createEmbedder(getEnv())),
+/**
+ * The loop options that govern what any loop over the process's parts may do, whatever its stores
+ * and tools: the teams, the model behind the resilience seam at `priority`, pricing, the daily
+ * spend gate and the process's secret redactor. Every loop takes them from here (createRunLoop,
+ * replay), so none can spend past a daily budget or record a secret unredacted.
+ */
+export function governedLoopDeps(
+  parts: RuntimeParts,
+  priority: CallPriority,
+): Pick<RunLoopDeps, "chains" | "model" | "invokeModel" | "pricing" | "spendGate" | "redactor"> {
+  return {
+    chains: parts.chains,
+    model: parts.model,
+    invokeModel: parts.invokeModelFor?.(priority) ?? parts.invokeModel,
+    pricing: parts.pricing,
+    spendGate: parts.spendGate,
+    // From the environment, never from `parts`: no team can run without it.
+    redactor: processRedactor(),
   };
-  globalForParts.__switchyardRuntimeParts = defaults;
-  return defaults;
 }
 
 /**
@@ -108,16 +93,10 @@ export function createRunLoop(
   priority: CallPriority = "live",
 ): RunLoop {
   return new RunLoop({
-    chains: parts.chains,
+    ...governedLoopDeps(parts, priority),
     tools: parts.guardedTools ?? parts.tools,
-    model: parts.model,
     observer: parts.observer,
-    pricing: parts.pricing,
-    spendGate: parts.spendGate,
-    invokeModel: parts.invokeModelFor?.(priority) ?? parts.invokeModel,
     cache: parts.cache,
-    // From the environment, never from `parts`: no team can run without it.
-    redactor: processRedactor(),
     store: new PgRunStore(db, store),
     ledger: new PgToolLedger(db),
     ids: { newId },

@@ -1,4 +1,4 @@
-import type { RunState } from "@/lib/runtime";
+import { replyTextOf, type RunState } from "@/lib/runtime";
 
 export type ConversationStatus = "running" | "waiting_for_customer" | "escalated" | "resolved" | "failed";
 
@@ -21,16 +21,17 @@ export function settlementOf(state: RunState): Settlement | null {
   switch (state.status) {
     case "running":
       return null;
-    case "completed":
-      return {
-        conversationStatus: "waiting_for_customer",
-        reply: replyText(state.output),
-        author: state.lastOutput?.agent ?? state.chain,
-      };
+    case "completed": {
+      const reply = replyTextOf(state.output);
+      // A chain that ends on an intermediate result has nothing to say: a person must answer
+      // (escalation-commit.ts opens the inbox entry), and the customer is told so.
+      if (!reply) return { conversationStatus: "escalated", reply: escalatedReply, author: "switchyard" };
+      return { conversationStatus: "waiting_for_customer", reply, author: state.lastOutput?.agent ?? state.chain };
+    }
     case "waiting_for_human":
       return { conversationStatus: "escalated", reply: null, author: "switchyard" };
     case "escalated": {
-      const partial = state.lastOutput ? replyFromOutput(state.lastOutput.output) : null;
+      const partial = state.lastOutput ? replyTextOf(state.lastOutput.output) : null;
       return { conversationStatus: "escalated", reply: partial ?? escalatedReply, author: "switchyard" };
     }
     case "failed":
@@ -38,18 +39,7 @@ export function settlementOf(state: RunState): Settlement | null {
   }
 }
 
-/** The customer-facing text of a chain's output: a string, or the `reply` field of an object. */
+/** The customer-facing text of a chain's output (replyTextOf), or the hand-over text without one. */
 export function replyText(output: unknown): string {
-  return replyFromOutput(output) ?? escalatedReply;
-}
-
-function replyFromOutput(output: unknown): string | null {
-  if (typeof output === "string") return output.trim() || null;
-  if (output && typeof output === "object") {
-    for (const field of ["reply", "answer", "message"]) {
-      const value = (output as Record<string, unknown>)[field];
-      if (typeof value === "string" && value.trim()) return value;
-    }
-  }
-  return null;
+  return replyTextOf(output) ?? escalatedReply;
 }

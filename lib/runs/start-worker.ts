@@ -3,7 +3,7 @@ import { getEnv } from "@/lib/env";
 import { log } from "@/lib/log";
 import { RolloutBackground } from "@/lib/rollouts/background";
 import { listenForRuns } from "./notify";
-import { defaultRuntimeParts } from "./runtime";
+import { defaultRuntimeParts } from "./default-parts";
 import { RunWorker } from "./worker";
 
 const globalForWorker = globalThis as unknown as { __switchyardWorker?: RunWorker };
@@ -26,7 +26,7 @@ export async function startWorker(): Promise<RunWorker | null> {
   globalForWorker.__switchyardWorker = worker;
   await worker.start();
   log("info", "worker started", { worker: worker.id, concurrency });
-  // Evaluation sampling, the rollout guard and replays: batch work beside the live worker.
+  // Evaluation sampling, the rollout guard, replays and retention: batch work beside the live worker.
   new RolloutBackground(getDatabase(), defaultRuntimeParts()).start();
   return worker;
 }

@@ -8,7 +8,8 @@ import { AppError } from "@/lib/errors";
 import { type Env, getEnv, usesEmbeddedDatabase } from "@/lib/env";
 import { log } from "@/lib/log";
 import { postCustomerMessage, startConversation } from "./conversations";
-import { defaultRuntimeParts, type RuntimeParts } from "./runtime";
+import { type RuntimeParts } from "./runtime";
+import { defaultRuntimeParts } from "./default-parts";
 
 /**
  * The demo traffic generator: a gentle stream of simulated customers (DESIGN.md: `npm start` →

@@ -1,7 +1,7 @@
 import { type ChainLimits } from "./chain";
 import { type EventRecorder } from "./recorder";
 import { type RunState } from "./state";
-import { completeRun, escalateRun } from "./transitions";
+import { endAtBound } from "./transitions";
 
 /** A run-level bound that ends the run at the start of a step. */
 export interface BoundBreach {
@@ -25,12 +25,12 @@ export function checkBounds(
 }
 
 /**
- * Ends a run that hit a bound: it answers with the most recent validated output when there is
- * one (marked partial, so the caller can say so), otherwise it escalates to a human. Never spins.
+ * Ends a run that hit a bound: it answers with the most recent validated output when that is a
+ * reply (marked partial, so the caller can say so), otherwise it escalates to a human
+ * (transitions.ts endAtBound). Never spins.
  */
 export function finishOnBound(state: RunState, breach: BoundBreach, rec: EventRecorder): void {
-  if (state.lastOutput) completeRun(state, state.lastOutput.output, rec, breach.reason);
-  else escalateRun(state, breach.reason, breach.detail, rec);
+  endAtBound(state, breach.reason, { reason: breach.reason, detail: breach.detail }, rec);
 }
 
 /** Whether one more handoff fits; past the limit the run escalates (`max_handoffs`). */

@@ -151,6 +151,25 @@ export function pinVersions(
   return pinned;
 }
 
+/**
+ * The agent a thread runs: its pinned version or, when a deploy took that version out of the
+ * process (and no stored copy of it was loaded), the chain's newest version of the same agent.
+ * Failing every queued and parked run of a bumped agent would be worse than finishing them on the
+ * version now deployed. The thread is moved to that version, so its events and spans name the
+ * version that actually answered.
+ * @throws ConfigurationError when the chain has no version of the agent at all.
+ */
+export function runnableAgent(chain: Chain, thread: { agent: string; version: number }): AgentDefinition {
+  const pinned = chain.agents.find((a) => a.name === thread.agent && a.version === thread.version);
+  if (pinned) return pinned;
+  const newest = chain.agents
+    .filter((a) => a.name === thread.agent)
+    .reduce<AgentDefinition | undefined>((best, a) => (!best || a.version > best.version ? a : best), undefined);
+  if (!newest) return resolveAgent(chain, thread.agent, thread.version);
+  thread.version = newest.version;
+  return newest;
+}
+
 /** @throws ConfigurationError when the chain no longer has a pinned version (deployment skew). */
 export function resolveAgent(chain: Chain, name: string, version: number): AgentDefinition {
   const agent = chain.agents.find((a) => a.name === name && a.version === version);

@@ -5,11 +5,12 @@ import { type StepContext } from "./context";
 import { type EventRecorder } from "./recorder";
 import { type RunState, type Thread } from "./state";
 import { type HandoffRequest } from "./tool-planning";
-import { escalateRun, openThread } from "./transitions";
+import { escalateRun, openSuccessor } from "./transitions";
 
 /**
  * Passes control from `thread` to another agent. The target gets a fresh thread in the same
- * position with the thread's original input plus the handoff context as a user message (the
+ * position (a peer's keeps its peer message: transitions.ts openSuccessor) with the thread's
+ * original input plus the handoff context as a user message (the
  * context is model-written, so it stays out of instructions). Past `maxHandoffs` the run escalates
  * (`max_handoffs`); agents passing it back and forth escalate it as a `handoff_loop`.
  */
@@ -37,15 +38,7 @@ export function performHandoff(
     return;
   }
   state.handoffs += 1;
-  thread.status = "handed_off";
-  thread.pendingCalls = [];
-  const input = thread.messages.find((message) => message.role === "user")?.content ?? state.input;
-  const next = openThread(state, {
-    agent: handoff.to,
-    role: thread.role,
-    index: thread.index,
-    input,
-  });
+  const next = openSuccessor(state, thread, handoff.to);
   next.messages.push({ role: "user", content: `Handoff from ${agent.name}: ${handoff.context}` });
   rec.agent(agent, {
     type: "handoff",

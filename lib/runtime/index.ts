@@ -26,7 +26,6 @@ export {
   clampTier,
   modelRouterAgent,
   type RoutingDecision,
-  routingDecisionSchema,
   type RoutingRequest,
   tiersIn,
 } from "./routing/router";
@@ -153,7 +152,8 @@ export {
   type PeerAnswer,
   resolveConflict,
 } from "./coordination/conflict";
-export { type ConflictRule, conflictRules } from "./coordination/events";
+export { type ConflictRule } from "./coordination/events";
+export { replyTextOf } from "./reply";
 export { resume } from "./resume";
 export { handBack, type HandBack, handBackSchema } from "./hand-back";
 export { detectHandoffLoop } from "./handoff-loop";

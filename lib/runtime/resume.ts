@@ -1,4 +1,4 @@
-import { type Chain, resolveAgent } from "./chain";
+import { type Chain, runnableAgent } from "./chain";
 import { ConfigurationError } from "./errors";
 import { EventRecorder } from "./recorder";
 import { type StepResult } from "./step";
@@ -59,7 +59,7 @@ function attributedAgent(chain: Chain, state: RunState, interruption: ToolApprov
   const thread = state.threads.find((t) => t.id === interruption.threadId);
   if (!thread)
     throw new ConfigurationError(`run ${state.runId} lost thread ${interruption.threadId}`);
-  return resolveAgent(chain, thread.agent, thread.version);
+  return runnableAgent(chain, thread);
 }
 
 function decideToolCall(

@@ -200,7 +200,14 @@ export const runStateSchema = z.object({
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }),
   /** Context economy (context-policy/): the rolling summary of the turns before the agents'
    *  windows, checkpointed so that a resumed run does not make it again. */
-  context: z.object({ summary: turnSummarySchema.optional() }).optional(),
+  context: z
+    .object({
+      summary: turnSummarySchema.optional(),
+      /** Turns beyond the window when the summariser last failed (or was refused): it is tried
+       *  again only once more turns have left the window, not on every step. */
+      summaryFailedAt: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
   /** Peer coordination (patterns/mesh.ts): hops taken and the shared context store. */
   mesh: z
     .object({

@@ -1,7 +1,7 @@
 import { type AgentDefinition } from "./agent";
 import { checkBounds, finishOnBound } from "./bounds";
 import { applyConversationBudget, finishOnBudget } from "./budget/conversation";
-import { asInput, resolveAgent } from "./chain";
+import { asInput, runnableAgent } from "./chain";
 import { type StepContext } from "./context";
 import { ConfigurationError } from "./errors";
 import { type EventDraft } from "./events";
@@ -67,7 +67,7 @@ async function advanceThread(
   state: RunState,
   thread: Thread,
 ): Promise<ThreadTurn> {
-  const agent = resolveAgent(ctx.chain, thread.agent, thread.version);
+  const agent = runnableAgent(ctx.chain, thread);
   const rec = new EventRecorder(ctx.clock);
   // Checked before the pending calls run: their results could never reach the model anyway.
   if (thread.turns >= agent.limits.maxTurns) {

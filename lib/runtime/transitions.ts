@@ -3,6 +3,7 @@ import { hopBreach, recordEffects } from "./coordination/effects";
 import { ConfigurationError } from "./errors";
 import { type CompletionBound } from "./events";
 import { type EventRecorder } from "./recorder";
+import { replyTextOf } from "./reply";
 import { type EscalationReason, type Interruption, type RunState, type Thread } from "./state";
 
 /**
@@ -32,6 +33,19 @@ export function openThread(state: RunState, spec: ThreadSpec): Thread {
   return thread;
 }
 
+/**
+ * Puts a fresh thread of `agent` in `thread`'s place: the same role, position and original
+ * request, and the same peer message, so a peer's successor answers as that peer (the group
+ * delivers, deduplicates and settles by `thread.peer`). The old thread is handed off and its
+ * unanswered tool calls dropped. Shared by handoffs and the fallback ladder's agent rungs.
+ */
+export function openSuccessor(state: RunState, thread: Thread, agent: string): Thread {
+  thread.status = "handed_off";
+  thread.pendingCalls = [];
+  const input = thread.messages.find((m) => m.role === "user")?.content ?? state.input;
+  return openThread(state, { agent, role: thread.role, index: thread.index, input, peer: thread.peer });
+}
+
 export function completeRun(
   state: RunState,
   output: unknown,
@@ -52,6 +66,27 @@ export function escalateRun(
   state.status = "escalated";
   state.escalation = { reason, detail };
   rec.run({ type: "escalated", reason, detail });
+}
+
+/** Whether the run's last validated output is something to tell the customer (replyTextOf). */
+export function hasBestAnswer(state: Readonly<RunState>): boolean {
+  return state.lastOutput !== undefined && replyTextOf(state.lastOutput.output) !== null;
+}
+
+/**
+ * Ends a run that hit a bound (steps, wall clock, cost, hops). It answers with the last validated
+ * output, marked partial, only when that output has reply text for the customer; an intermediate
+ * result (a triage verdict, a peer's signal) escalates instead, so that no customer is told "passed
+ * to our support team" while no person was told anything.
+ */
+export function endAtBound(
+  state: RunState,
+  bound: CompletionBound,
+  escalation: { reason: EscalationReason; detail: string },
+  rec: EventRecorder,
+): void {
+  if (state.lastOutput && hasBestAnswer(state)) completeRun(state, state.lastOutput.output, rec, bound);
+  else escalateRun(state, escalation.reason, escalation.detail, rec);
 }
 
 /** Parks the run until a human answers; the wall-clock budget stops counting while parked. */
@@ -81,9 +116,9 @@ export function applyTransition(
   const effects = transition.effects ?? [];
   const hops = hopBreach(state, effects, chain.limits.maxHops);
   if (hops !== undefined) {
-    // Recorded like the other bounds: the best answer so far, or a person.
-    if (state.lastOutput) completeRun(state, state.lastOutput.output, rec, "max_hops");
-    else escalateRun(state, "max_hops", hops, rec);
+    // Like the other bounds. The output that breached is usually a peer's message to its peers,
+    // which is not an answer, so this mostly escalates.
+    endAtBound(state, "max_hops", { reason: "max_hops", detail: hops }, rec);
     return;
   }
   const opened =

@@ -65,12 +65,18 @@ export function coordinationSpan(
         payload: { payload: e.payload, delivered: e.delivered },
       };
     case "context_write":
+      // A rejected write is the group's rules working, not a failure: status ok, so it is neither
+      // an error span nor counted in the run's errors; the attribute lets the trace page mark it.
       return {
         kind: "context",
         name: `${e.accepted ? "context write" : "context write rejected"}: ${e.key}`,
-        status: e.accepted ? "ok" : "error",
-        error: e.accepted ? null : (e.reason ?? "not a designated writer"),
-        attributes: { ...group, "switchyard.context.key": e.key, "switchyard.accepted": e.accepted },
+        status: "ok",
+        attributes: {
+          ...group,
+          "switchyard.context.key": e.key,
+          "switchyard.accepted": e.accepted,
+          ...(e.accepted ? {} : { "switchyard.rejected": true, "switchyard.rejected.reason": e.reason ?? "not a designated writer" }),
+        },
         payload: { value: e.value },
       };
     case "sub_problem_skipped":

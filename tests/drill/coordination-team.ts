@@ -11,7 +11,8 @@ import { defineAgent, defineTool, hybrid, mesh, type Model, type ModelRequest, p
  * key it already applied, so a tool the ledger let run twice as a first attempt shows up as a
  * duplicate effect.
  */
-const noteSchema = z.object({ note: z.string() });
+// Each answer carries a reply, so a run that completes has something to tell the customer.
+const noteSchema = z.object({ note: z.string(), reply: z.string() });
 const agent = (name: string, tools: string[] = []) =>
   defineAgent({ name, version: 1, modelTier: "fast", instructions: `Drill ${name}.`, tools, outputSchema: noteSchema });
 
@@ -76,7 +77,7 @@ export class CoordinationDrillModel implements Model {
     return {
       ...(wantsTool
         ? { toolCalls: [{ id: "call_1", name: "coord_effect", args: { note: request.agent.name } }] }
-        : { output: { note: request.agent.name } }),
+        : { output: { note: request.agent.name, reply: `${request.agent.name} is done.` } }),
       usage: { inputTokens: 20, outputTokens: 5 },
       model: "drill-instant",
       latencyMs: 1,

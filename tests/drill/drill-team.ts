@@ -17,7 +17,8 @@ import { defineAgent, defineTool, type Model, type ModelRequest, pipeline, ToolR
  * (fleet.ts, checkIntegrity) or a tool called again after its outcome was recorded
  * (kill-after-effect).
  */
-const stageOutput = z.object({ stage: z.number().int() });
+// A reply in every answer: a run that completes has something to tell the customer (else no_reply).
+const stageOutput = z.object({ stage: z.number().int(), reply: z.string() });
 const stage = (n: number, tools: string[] = []) =>
   defineAgent({
     name: `stage${n}`,
@@ -108,7 +109,7 @@ class DrillModel implements Model {
     return {
       ...(wantsTool
         ? { toolCalls: [{ id: "call_1", name: "apply_effect", args: { note: "drill" } }] }
-        : { output: { stage: stageNo } }),
+        : { output: { stage: stageNo, reply: `Stage ${stageNo} is done.` } }),
       usage: { inputTokens: 20, outputTokens: 5 },
       model: "drill-instant",
       latencyMs: 1,

@@ -12,6 +12,9 @@ import {
   type Model,
   type ModelRequest,
   type ModelResponse,
+  mesh,
+  type PeerInput,
+  pipeline,
   runStateSchema,
   supervisor,
   ToolRegistry,
@@ -40,6 +43,26 @@ export const pingPongChain = supervisor({
   specialists: [pingBilling],
   limits: { maxHandoffs: 6 },
 });
+
+/**
+ * Two peers that keep signalling each other (a hop bound): their outputs are signals for each
+ * other, nothing to tell a customer.
+ */
+const signalSchema = z.object({ signal: z.string(), round: z.number().int() });
+const hopScout = defineAgent({ name: "hop_scout", version: 1, instructions: "Signal.", outputSchema: signalSchema });
+const hopAnalyst = defineAgent({ name: "hop_analyst", version: 1, instructions: "Signal.", outputSchema: signalSchema });
+export const hopMeshChain = mesh({
+  name: "hop_mesh",
+  peers: [
+    { agent: hopScout, subscribes: ["task", "pong"], publishes: "ping", key: (o) => `r${signalSchema.parse(o).round}` },
+    { agent: hopAnalyst, subscribes: ["ping"], publishes: "pong" },
+  ],
+  limits: { maxHops: 3 },
+});
+
+/** A one-stage pipeline that completes on an intermediate result: nothing to tell the customer. */
+const silentStage = defineAgent({ name: "silent_stage", version: 1, instructions: "Signal.", outputSchema: signalSchema });
+export const silentPipeline = pipeline({ name: "silent_pipeline", stages: [silentStage] });
 
 /**
  * A runtime double for criteria other engineers' layers raise (retries exhausted, budget
@@ -80,6 +103,13 @@ export class DoublesModel implements Model {
       const call = { id: `call_${to}`, name: `transfer_to_${to}`, args: { context: "not mine" } };
       return Promise.resolve({ ...base, toolCalls: [call] });
     }
+    if (name === silentStage.name) return Promise.resolve({ ...base, output: { signal: "noted", round: 1 } });
+    if (name === hopScout.name || name === hopAnalyst.name) {
+      const first = request.messages[0];
+      const { key } = JSON.parse(first?.role === "user" ? first.content : "{}") as PeerInput;
+      const round = Number(key.replace(/\D/g, "") || 0) + 1;
+      return Promise.resolve({ ...base, output: { signal: "price pressure up", round } });
+    }
     if (name === reasonAgent.name) {
       const first = request.messages[0];
       const text = first && first.role === "user" ? first.content : "{}";
@@ -92,7 +122,7 @@ export class DoublesModel implements Model {
 /** The support team and the doubles above on `model` (the instant simulator by default). */
 export function inboxParts(model: Model = new DoublesModel()): RuntimeParts {
   return {
-    chains: [supportChain, pingPongChain, escalateWithChain],
+    chains: [supportChain, pingPongChain, escalateWithChain, hopMeshChain, silentPipeline],
     tools: new ToolRegistry(supportTools),
     model,
   };

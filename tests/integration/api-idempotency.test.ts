@@ -1,10 +1,11 @@
-import { count, eq } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { POST as postMessage } from "@/app/api/v1/conversations/[id]/messages/route";
 import { POST as createConversation } from "@/app/api/v1/conversations/route";
 import * as schema from "@/db/schema";
 import { generateApiKey, hashApiKey } from "@/lib/api/keys";
 import { newId } from "@/lib/ids";
+import { IDEMPOTENCY_WINDOW_MS } from "@/lib/maintenance/retention";
 import { setupTestDatabase, testDb } from "../helpers/db";
 
 vi.mock("@/lib/auth/session", async () => (await import("../helpers/session")).sessionMock);
@@ -49,6 +50,17 @@ async function messageCount(conversationId: string) {
 
 async function agentsAnswered(conversationId: string) {
   await testDb().update(schema.conversations).set({ status: "waiting_for_customer" }).where(eq(schema.conversations.id, conversationId));
+}
+
+/** Makes a stored Idempotency-Key look `ageMs` old. */
+async function ageKey(apiKeyId: string, idempotencyKey: string, ageMs: number) {
+  const t = schema.idempotencyKeys;
+  const updated = await testDb()
+    .update(t)
+    .set({ createdAt: sql`now() - ${ageMs} * interval '1 millisecond'` })
+    .where(and(eq(t.apiKeyId, apiKeyId), eq(t.key, idempotencyKey)))
+    .returning({ key: t.key });
+  expect(updated).toHaveLength(1);
 }
 
 async function errorOf(res: Response) {
@@ -135,6 +147,47 @@ describe("Idempotency-Key on POST /api/v1/conversations", () => {
     expect((await create({ message: "" }, own.key, "fix-me")).status).toBe(400);
     expect((await create({ message: "fixed" }, own.key, "fix-me")).status).toBe(201);
     expect(await conversationsOf(own.id)).toHaveLength(1);
+  });
+
+  it("treats a key older than the 24-hour window as new, even while its row is not pruned yet", async () => {
+    expect(IDEMPOTENCY_WINDOW_MS).toBe(24 * 3_600_000);
+    const own = await insertKey();
+    const idOf = async (res: Response) => ((await res.json()) as { id: string }).id;
+    const first = await idOf(await create({ message: "one" }, own.key, "daily"));
+
+    // A minute inside the window: still the first answer.
+    await ageKey(own.id, "daily", IDEMPOTENCY_WINDOW_MS - 60_000);
+    const inside = await create({ message: "one" }, own.key, "daily");
+    expect(inside.headers.get("idempotent-replayed")).toBe("true");
+    expect(await idOf(inside)).toBe(first);
+
+    // A minute past it: the same request runs again, and the key now remembers the new answer.
+    await ageKey(own.id, "daily", IDEMPOTENCY_WINDOW_MS + 60_000);
+    const past = await create({ message: "one" }, own.key, "daily");
+    expect(past.status).toBe(201);
+    expect(past.headers.get("idempotent-replayed")).toBeNull();
+    const second = await idOf(past);
+    expect(second).not.toBe(first);
+    const again = await create({ message: "one" }, own.key, "daily");
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await idOf(again)).toBe(second);
+
+    // Past the window a different request with the key is not a 422 either.
+    await ageKey(own.id, "daily", IDEMPOTENCY_WINDOW_MS + 60_000);
+    expect((await create({ message: "two" }, own.key, "daily")).status).toBe(201);
+    expect(await conversationsOf(own.id)).toHaveLength(3);
+  });
+
+  it("concurrent retries of a key past the window run the request once", async () => {
+    const own = await insertKey();
+    await create({ message: "once more" }, own.key, "stale");
+    await ageKey(own.id, "stale", IDEMPOTENCY_WINDOW_MS + 60_000);
+    const responses = await Promise.all(Array.from({ length: 5 }, () => create({ message: "once more" }, own.key, "stale")));
+    const bodies = await Promise.all(responses.map((r) => r.json() as Promise<{ id: string }>));
+    expect(responses.map((r) => r.status)).toEqual(Array(5).fill(201));
+    expect(new Set(bodies.map((b) => b.id)).size).toBe(1);
+    expect(responses.filter((r) => r.headers.get("idempotent-replayed") === null)).toHaveLength(1);
+    expect(await conversationsOf(own.id)).toHaveLength(2);
   });
 
   it("without a key, each request is its own", async () => {

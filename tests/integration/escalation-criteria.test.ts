@@ -74,6 +74,20 @@ describe("every escalation criterion creates an inbox entry with its reason", ()
     expect(row.detail).toContain("ping_router -> ping_billing -> ping_router -> ping_billing");
   });
 
+  it("peers keep messaging each other past the hop bound, with no reply to give", async () => {
+    const { conversationId, state } = await converse(parts, "price of the desk?", { chain: "hop_mesh" });
+    expect(state.escalation).toMatchObject({ reason: "max_hops", detail: "peers would take 4 hops, more than 3" });
+    const row = await onlyEscalation(conversationId, "max_hops");
+    expect(row).toMatchObject({ kind: "escalated", priority: 2 });
+  });
+
+  it("a chain that completes with nothing to tell the customer", async () => {
+    const { conversationId, state } = await converse(parts, "anything new?", { chain: "silent_pipeline" });
+    expect(state.status).toBe("completed");
+    const row = await onlyEscalation(conversationId, "no_reply");
+    expect(row).toMatchObject({ kind: "escalated", agent: "silent_stage", priority: 2 });
+  });
+
   it("the wall-clock budget passes", async () => {
     const { id } = await startConversation(testDb(), { message: "slow", apiKeyId: null }, parts);
     const [run] = await runsOf(id);

@@ -95,7 +95,7 @@ describe("model prices", () => {
       [1, false],
     ]);
 
-    await book.refresh();
+    // No refresh here: saving the price re-read this process's price books before it returned.
     const after = await startConversation(testDb(), { message: "How do I reset my password?", apiKeyId: null });
     await settledConversation(after.id);
     const fresh = await llmCallsOf(after.id);
@@ -119,6 +119,26 @@ describe("model prices", () => {
       expect(row!.cost).toBeCloseTo(total, 12);
     }
     expect(fresh.run.costUsd).toBeGreaterThan(old.run.costUsd);
+  });
+
+  it("a saved price is in force for this process's next call at once, not after the refresh interval", async () => {
+    // Another book of the same process (ttlMs 60 s): only the save's invalidation can update it.
+    const other = priceBookSource(testDb(), { tierModels: sim, ttlMs: 60_000 });
+    await other.ready;
+    try {
+      expect(other.priceOf("claude-haiku-4-5")).toEqual(builtInPrices["claude-haiku-4-5"]);
+      signInAs(users.admin.id);
+      const result = await addModelPriceAction(
+        null,
+        form({ model: "claude-haiku-4-5", inputPerMTok: "1.5", outputPerMTok: "7", cachedInputPerMTok: "0.2" }),
+      );
+      expect(result).toMatchObject({ ok: true });
+      const fresh = { inputPerMTok: 1.5, outputPerMTok: 7, cachedInputPerMTok: 0.2 };
+      expect(other.priceOf("claude-haiku-4-5")).toEqual(fresh);
+      expect(book.priceOf("claude-haiku-4-5")).toEqual(fresh);
+    } finally {
+      other.stop();
+    }
   });
 
   it("refuses an engineer, a support lead and an anonymous caller, and saves nothing", async () => {

@@ -3,12 +3,24 @@ import { describe, expect, it, vi } from "vitest";
 import { startReplayAction } from "@/app/(console)/evaluations/actions";
 import * as schema from "@/db/schema";
 import { demoTools } from "@/lib/agents";
-import type { ReplayComparison } from "@/lib/replay/replay";
+import { type ReplayComparison, replayConversation } from "@/lib/replay/replay";
 import { Replayer } from "@/lib/replay/replayer";
 import { startConversation } from "@/lib/runs/conversations";
 import type { RuntimeParts } from "@/lib/runs/runtime";
-import { defineTool, type Model, type ModelRequest, type ToolDefinition } from "@/lib/runtime";
+import {
+  defineAgent,
+  defineTool,
+  type Model,
+  type ModelRequest,
+  pipeline,
+  type SpendGate,
+  type SpendRequest,
+  type ToolDefinition,
+  ToolRegistry,
+} from "@/lib/runtime";
+import { z } from "zod";
 import { createTestUser, setupTestDatabase, testDb } from "../helpers/db";
+import { converse } from "../helpers/inbox";
 import { insertVersion, rolloutParts } from "../helpers/rollouts";
 import { settledConversation, testWorker } from "../helpers/runtime";
 import { signInAs } from "../helpers/session";
@@ -23,6 +35,22 @@ const form = (fields: Record<string, string>) => {
   for (const [k, v] of Object.entries(fields)) f.set(k, v);
   return f;
 };
+
+const LEAKED_KEY = "sk-replayleak0123456789abcdef";
+
+/** A daily-budget gate that records every request and refuses them all once told to. */
+class SwitchGate implements SpendGate {
+  readonly requests: SpendRequest[] = [];
+  refuse = false;
+  reserve(request: SpendRequest) {
+    this.requests.push(request);
+    if (this.refuse) return Promise.resolve({ ok: false as const, scope: "daily:global", spentUsd: 5, limitUsd: 5 });
+    return Promise.resolve({ ok: true as const, ticket: null });
+  }
+  settle() {
+    return Promise.resolve();
+  }
+}
 
 /** The demo tools, with every real refund counted. */
 function countingTools() {
@@ -96,6 +124,36 @@ describe("replay", () => {
     expect(turn?.replay.reply).toContain(/reference (rf_\w+)/.exec(turn!.original.reply ?? "")![1]);
     expect(turn?.replay.handoffs).toEqual(turn?.original.handoffs);
     expect(turn?.replay.score).toEqual(expect.any(Number));
+  });
+
+  it("governs the replay like a live run: secrets redacted, calls under the daily budgets", async () => {
+    const echo = defineAgent({ name: "replay_echo", version: 1, instructions: "Answer.", outputSchema: z.object({ reply: z.string() }) });
+    // A model that leaks a key-shaped secret into every answer.
+    const leaky: Model = {
+      generate: () =>
+        Promise.resolve({ output: { reply: `use ${LEAKED_KEY}` }, usage: { inputTokens: 10, outputTokens: 5 }, model: "simulator/fast", latencyMs: 1 }),
+    };
+    const gate = new SwitchGate();
+    const parts: RuntimeParts = {
+      chains: [pipeline({ name: "replay_echo", stages: [echo] })],
+      tools: new ToolRegistry([]),
+      model: leaky,
+      pricing: { priceOf: () => ({ inputPerMTok: 1, outputPerMTok: 1, cachedInputPerMTok: 1 }), modelFor: (tier) => `simulator/${tier}` },
+      spendGate: gate,
+    };
+    const { conversationId, state } = await converse(parts, "what is the key?", { chain: "replay_echo" });
+    expect(state.output).toEqual({ reply: "use [redacted]" });
+    const target = { conversationId, agent: "replay_echo", candidateVersion: 1 };
+
+    gate.requests.length = 0;
+    const [turn] = (await replayConversation(testDb(), parts, target)).turns;
+    expect(turn?.replay.reply).toBe("use [redacted]");
+    expect(gate.requests.map((r) => r.agent)).toEqual(["replay_echo"]);
+
+    // A daily limit that pauses the agent pauses its replay too.
+    gate.refuse = true;
+    const [refused] = (await replayConversation(testDb(), parts, target)).turns;
+    expect(refused?.replay).toMatchObject({ status: "escalated", reply: null, costUsd: 0 });
   });
 
   it("refuses a support lead and needs a conversation or a filter", async () => {

@@ -2,7 +2,7 @@ import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as schema from "@/db/schema";
 import { backfillDemoHistory } from "@/lib/runs/history";
-import { defaultRuntimeParts } from "@/lib/runs/runtime";
+import { defaultRuntimeParts } from "@/lib/runs/default-parts";
 import { RunWorker } from "@/lib/runs/worker";
 import { startConversation } from "@/lib/runs/conversations";
 import { setupTestDatabase, testDb } from "../helpers/db";

@@ -1,6 +1,9 @@
+import { desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import * as schema from "@/db/schema";
 import { getRoutingOverview } from "@/lib/dal/routing";
 import { AppError } from "@/lib/errors";
+import { newId } from "@/lib/ids";
 import { startConversation } from "@/lib/runs/conversations";
 import { createOneUserPerRole, setupTestDatabase, testDb, type TestUser } from "../helpers/db";
 import { settledConversation, testWorker } from "../helpers/runtime";
@@ -56,6 +59,42 @@ describe("routing overview on /agents", () => {
     );
     expect(overview.recent).toHaveLength(3);
     expect(overview.recent[0]).toMatchObject({ reason: expect.stringMatching(/^Simulated router: /) as unknown, traceId: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown });
+  });
+
+  it("prices the top tier at the price in force now, without building the runtime in the page render", async () => {
+    const strong = "simulator/strong";
+    const [latest] = await testDb()
+      .select({ version: schema.modelPrices.version })
+      .from(schema.modelPrices)
+      .where(eq(schema.modelPrices.model, strong))
+      .orderBy(desc(schema.modelPrices.version))
+      .limit(1);
+    await testDb().insert(schema.modelPrices).values({
+      id: newId("prc"),
+      model: strong,
+      version: (latest?.version ?? 0) + 1,
+      inputPerMTok: 1_000,
+      outputPerMTok: 4_000,
+      cachedInputPerMTok: 500,
+      validFrom: new Date(),
+    });
+    signInAs(users.engineer.id);
+    // This test process built the runtime already (startConversation without parts): set it aside.
+    const global = globalThis as { __switchyardRuntimeParts?: unknown };
+    const built = global.__switchyardRuntimeParts;
+    global.__switchyardRuntimeParts = undefined;
+    let overview: Awaited<ReturnType<typeof getRoutingOverview>>;
+    try {
+      overview = await getRoutingOverview({ from: since, to: Date.now() + 60_000 });
+      // No pollers, LISTEN connection or timers were started to read the prices.
+      expect(global.__switchyardRuntimeParts).toBeUndefined();
+    } finally {
+      global.__switchyardRuntimeParts = built;
+    }
+
+    const billing = overview.rows.find((r) => r.agent === "billing")!;
+    // The routed calls' tokens at $1,000 / $4,000 per million: far above the built-in $10 / $40.
+    expect(billing.topTierCostUsd! / billing.costUsd).toBeGreaterThan(100);
   });
 
   it("is empty for a window without decisions, and closed to a support lead", async () => {

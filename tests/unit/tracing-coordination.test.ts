@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summarizeCoordination } from "@/app/(console)/traces/_components/coordination";
+import { isRejectedSpan, summarizeCoordination } from "@/app/(console)/traces/_components/coordination";
 import type { RunEvent, Thread } from "@/lib/runtime";
 import { spansForCommit } from "@/lib/tracing/spans";
 
@@ -41,16 +41,28 @@ describe("coordination in the trace", () => {
     ]);
     expect(lead[2]).toMatchObject({ name: "hand to peer group analysts", attributes: { "switchyard.peer_group": "analysts", "switchyard.delivered": 2 } });
 
-    const peers = spansForCommit("run_h", [
+    const peerCommit = spansForCommit("run_h", [
       ev(5, { type: "step_started", step: 2, threads: ["t2", "t3"] }),
       llm(6, "t2", "market"),
       llm(7, "t3", "demand"),
       ev(8, { type: "context_write", agent: "demand", agentVersion: 1, threadId: "t3", group: "analysts", key: "marketPrice", value: 1, accepted: false, reason: "demand is not a designated writer of marketPrice" }),
       ev(9, { type: "conflict_resolved", group: "analysts", rule: "majority", answers: [{ agent: "market", vote: "raise", answer: {} }, { agent: "demand", vote: "raise", answer: {} }], agreed: true, outcome: "chosen", chosen: { agent: "market", vote: "raise" } }),
-    ], undefined, { threads }).spans;
+    ], undefined, { threads });
+    const peers = peerCommit.spans;
     expect(peers.every((s) => s.attributes["switchyard.coordination"] === "peer_group")).toBe(true);
     expect(peers.every((s) => s.attributes["switchyard.peer_group"] === "analysts")).toBe(true);
-    expect(peers.find((s) => s.kind === "context")).toMatchObject({ status: "error", name: "context write rejected: marketPrice" });
+    // A rejected write is handled, not a failure: an ok span marked rejected, no error in the run.
+    const rejected = peers.find((s) => s.kind === "context")!;
+    expect(rejected).toMatchObject({ status: "ok", error: null, name: "context write rejected: marketPrice" });
+    expect(rejected.attributes).toMatchObject({
+      "switchyard.accepted": false,
+      "switchyard.rejected": true,
+      "switchyard.rejected.reason": "demand is not a designated writer of marketPrice",
+    });
+    expect(isRejectedSpan(rejected.attributes)).toBe(true);
+    expect(peers.filter((s) => s.kind !== "context").some((s) => isRejectedSpan(s.attributes))).toBe(false);
+    expect(peerCommit.delta.errors).toBe(0);
+    expect(peers.find((s) => s.kind === "step")?.status).toBe("ok");
     expect(peers.find((s) => s.kind === "conflict")).toMatchObject({ name: "majority: raise (agreed)" });
 
     const summary = summarizeCoordination(

@@ -37,6 +37,9 @@ export const defaultModels: Readonly<Record<AiSdkProvider, Readonly<Record<Model
   anthropic: { fast: "claude-haiku-4-5", standard: "claude-sonnet-4-5", strong: "claude-opus-4-5" },
 };
 
+/** The embedding model of the response cache with OpenAI when SWITCHYARD_EMBEDDING_MODEL is unset. */
+export const DEFAULT_OPENAI_EMBEDDING_MODEL = "text-embedding-3-small";
+
 /** Passed explicitly so the SDK never falls back to reading OPENAI_BASE_URL itself. */
 export const defaultBaseURLs: Readonly<Record<AiSdkProvider, string>> = {
   openai: "https://api.openai.com/v1",

@@ -2,9 +2,8 @@ import { createOpenAI } from "@ai-sdk/openai";
 import { embed } from "ai";
 import { type Embedder, normalise } from "../embedding";
 import { classifyProviderError } from "./classify";
-import { type AiSdkModelConfig, resolveConfig } from "./config";
+import { type AiSdkModelConfig, DEFAULT_OPENAI_EMBEDDING_MODEL, resolveConfig } from "./config";
 
-export const DEFAULT_OPENAI_EMBEDDING_MODEL = "text-embedding-3-small";
 /** Asked of OpenAI's text-embedding-3 models: enough for short support questions, small rows. */
 const OPENAI_DIMENSIONS = 256;
 

@@ -6,10 +6,11 @@ export { classifyProviderError, type ClassifyOptions, redact, retryAfterMs } fro
 export {
   type AiSdkModelConfig,
   type AiSdkProvider,
+  DEFAULT_OPENAI_EMBEDDING_MODEL,
   defaultModels,
   providerConfigFromEnv,
   resolveConfig,
   type StructuredOutputMode,
 } from "./config";
-export { createOpenAiEmbedder, DEFAULT_OPENAI_EMBEDDING_MODEL } from "./embedding";
+export { createOpenAiEmbedder } from "./embedding";
 export { createAiSdkModel } from "./model";

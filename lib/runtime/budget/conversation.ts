@@ -1,7 +1,7 @@
 import { type ModelTier } from "../agent";
 import { type EventRecorder } from "../recorder";
 import { type RunState } from "../state";
-import { completeRun, escalateRun } from "../transitions";
+import { endAtBound, hasBestAnswer } from "../transitions";
 
 /** Share of the conversation budget after which the next steps run on a cheaper tier. */
 export const DOWNGRADE_AT = 0.8;
@@ -51,12 +51,11 @@ export interface BudgetBreach {
   readonly limitUsd: number;
 }
 
-/** Ends a run whose budget is used up: the best answer it has (partial), otherwise a person. */
+/** Ends a run whose budget is used up: the best reply it has (partial), otherwise a person. */
 export function finishOnBudget(state: RunState, breach: BudgetBreach, rec: EventRecorder): void {
-  const outcome = state.lastOutput ? "best_answer" : "escalated";
+  const outcome = hasBestAnswer(state) ? "best_answer" : "escalated";
   rec.run({ type: "budget_exhausted", ...breach, outcome });
-  if (state.lastOutput) completeRun(state, state.lastOutput.output, rec, "cost_budget");
-  else escalateRun(state, "budget_exhausted", describeBreach(breach), rec);
+  endAtBound(state, "cost_budget", { reason: "budget_exhausted", detail: describeBreach(breach) }, rec);
 }
 
 export function describeBreach(breach: BudgetBreach): string {

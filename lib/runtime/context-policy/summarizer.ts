@@ -5,8 +5,9 @@ export const summarySchema = z.object({ summary: z.string().min(1).max(2_000) })
 
 /**
  * Makes the rolling summary behind `lastTurns(n)`: the previous summary plus the turns that just
- * left the window, in, a short summary out. Fast tier, one turn, no tools; critical, because the
- * agents it serves may be.
+ * left the window, in, a short summary out. Fast tier, one turn, no tools. Declared critical, but
+ * each call takes the criticality of the agent it serves (context-policy/view.ts), so a hard
+ * daily limit that pauses that agent pauses its summary too.
  */
 export const summarizerAgent = defineAgent({
   name: "summarizer",

@@ -35,7 +35,7 @@ export async function contextView(
     const turns = turnsBeyondWindow(policy, m.content);
     if (turns.length > beyond.length) beyond = turns;
   }
-  const summary = await summaryOf(ctx, state, thread, beyond, rec);
+  const summary = await summaryOf(ctx, state, thread, agent, beyond, rec);
   const described = describePolicy(policy);
   const messages = thread.messages.map((m) =>
     m.role === "user" ? { ...m, content: compactText(policy, m.content, summary) } : m,
@@ -59,42 +59,62 @@ const pending = new WeakMap<RunState, Promise<TurnSummary | null>>();
  * checkpointed one while fewer than {@link SUMMARY_BATCH_TURNS} turns are missing from it (they
  * are sent verbatim meanwhile); otherwise the summariser folds the missing turns into it. A new
  * summary is written to the draft state, so it is committed with the step and a resumed run does
- * not make it again. Null: no summary yet, the transcript is sent whole.
+ * not make it again; so is a failed attempt, which is not repeated until another
+ * {@link SUMMARY_BATCH_TURNS} turns have left the window. Null: no summary yet, the transcript is
+ * sent whole.
  */
 function summaryOf(
   ctx: StepContext,
   state: RunState,
   thread: Thread,
+  agent: AgentDefinition,
   turns: readonly Turn[],
   rec: EventRecorder,
 ): Promise<TurnSummary | null> {
   const have = state.context?.summary ?? null;
-  if (turns.length - (have?.turns ?? 0) < SUMMARY_BATCH_TURNS) return Promise.resolve(have);
+  if (!summaryDue(state.context, turns.length)) return Promise.resolve(have);
   let result = pending.get(state);
   if (!result) {
-    result = summarise(ctx, state, thread, turns, rec);
+    result = summarise(ctx, state, thread, agent, turns, rec);
     pending.set(state, result);
   }
   return result;
+}
+
+/**
+ * Whether the summariser should run for a conversation with `turns` turns before the window: once
+ * {@link SUMMARY_BATCH_TURNS} turns are missing from the summary, and as many more since its last
+ * failed attempt, if any.
+ */
+export function summaryDue(context: RunState["context"], turns: number): boolean {
+  if (turns - (context?.summary?.turns ?? 0) < SUMMARY_BATCH_TURNS) return false;
+  const failedAt = context?.summaryFailedAt;
+  return failedAt === undefined || turns - failedAt >= SUMMARY_BATCH_TURNS;
 }
 
 async function summarise(
   ctx: StepContext,
   state: RunState,
   thread: Thread,
+  agent: AgentDefinition,
   turns: readonly Turn[],
   rec: EventRecorder,
 ): Promise<TurnSummary | null> {
   const have = state.context?.summary ?? null;
   const fresh = turns.slice(have?.turns ?? 0);
   const messages: Message[] = [{ role: "user", content: summaryRequest(have?.text ?? null, turnsText(fresh)) }];
-  const result = await callModel(ctx, state, thread.id, summarizerAgent, messages, 1, rec);
-  // A failed summary keeps the older one: the turns it misses are then sent verbatim.
-  if (result.kind !== "response") return have;
-  const check = checkOutput(summarizerAgent, result.response);
-  const parsed = check.ok ? summarySchema.safeParse(check.output) : null;
-  if (!parsed?.success) return have;
+  // The summariser works for the agent: when a hard daily limit pauses the agent, it pauses too.
+  const summarizer = agent.critical === summarizerAgent.critical ? summarizerAgent : { ...summarizerAgent, critical: agent.critical };
+  const result = await callModel(ctx, state, thread.id, summarizer, messages, 1, rec);
+  const check = result.kind === "response" ? checkOutput(summarizerAgent, result.response) : null;
+  const parsed = check?.ok ? summarySchema.safeParse(check.output) : null;
+  if (!parsed?.success) {
+    // A failed summary keeps the older one: the turns it misses are then sent verbatim.
+    state.context = { ...state.context, summaryFailedAt: turns.length };
+    return have;
+  }
   const summary = { turns: turns.length, text: parsed.data.summary };
-  state.context = { ...state.context, summary };
+  const { summaryFailedAt: _cleared, ...rest } = state.context ?? {};
+  state.context = { ...rest, summary };
   return summary;
 }

@@ -45,6 +45,7 @@ export function coordinationEventSchemas<B extends z.ZodRawShape>(base: B) {
       subProblem: z.string(),
       /** The peer that would have solved it again. */
       peer: z.string(),
+      /** The peer that took it first (its name in the group, as `peer`). */
       solvedBy: z.string(),
     }),
     z.object({

@@ -108,7 +108,7 @@ export function enterGroup(
 ): Transition {
   const message = { topic: group.entryTopic ?? "task", key: `stage${index}`, payload };
   const context = { ...state.mesh?.context };
-  const { open, effects } = deliver(group, state, message, index, context, []);
+  const { open, effects } = deliver(group, state, message, index, context);
   const publish: CoordinationEffect = { kind: "publish", by, group: group.name, hop: false, ...message };
   return { kind: "continue", open, effects: [publish, ...effects] };
 }
@@ -116,7 +116,7 @@ export function enterGroup(
 /** The threads a group opens when a run starts with it (no state yet, so no events either). */
 export function groupEntry(group: PeerGroup, input: string): ThreadSpec[] {
   const message = { topic: group.entryTopic ?? "task", key: "stage0", payload: input };
-  return deliverTo(group, message, 0, {}, () => undefined, []).open;
+  return deliverTo(group, message, 0, {}, () => undefined).open;
 }
 
 /**
@@ -142,7 +142,7 @@ export function onPeerOutput(
   let open: ThreadSpec[] = [];
   if (spec.publishes) {
     const message = { topic: spec.publishes, key: spec.key?.(output, ref) ?? ref.key, payload: output };
-    const delivered = deliver(group, state, message, thread.index, context, []);
+    const delivered = deliver(group, state, message, thread.index, context);
     open = delivered.open;
     effects.push(
       { kind: "publish", by, threadId: thread.id, group: group.name, hop: true, ...message },
@@ -187,29 +187,28 @@ function deliver(
   message: Message,
   index: number,
   context: Record<string, unknown>,
-  opened: readonly ThreadSpec[],
 ) {
   const solvedBy = (subProblem: string) =>
-    current(state).find((t) => t.peer?.subProblem === subProblem)?.id;
-  return deliverTo(group, message, index, context, solvedBy, opened);
+    current(state).find((t) => t.peer?.subProblem === subProblem)?.peer?.as;
+  return deliverTo(group, message, index, context, solvedBy);
 }
 
-/** Opens a thread per subscriber unless its sub-problem was already taken (then: a skip). */
+/**
+ * Opens a thread per subscriber unless its sub-problem was already taken (then: a skip, naming
+ * the peer that took it, by an earlier thread or by this very delivery).
+ */
 function deliverTo(
   group: PeerGroup,
   message: Message,
   index: number,
   context: Record<string, unknown>,
   solvedBy: (subProblem: string) => string | undefined,
-  opened: readonly ThreadSpec[],
 ): { open: ThreadSpec[]; effects: CoordinationEffect[] } {
   const open: ThreadSpec[] = [];
   const effects: CoordinationEffect[] = [];
   for (const peer of group.peers.filter((p) => p.subscribes.includes(message.topic))) {
     const subProblem = `${group.name}:${peer.solves ?? peer.agent.name}:${message.key}`;
-    const taken =
-      solvedBy(subProblem) ??
-      [...opened, ...open].find((s) => s.peer?.subProblem === subProblem)?.agent;
+    const taken = solvedBy(subProblem) ?? open.find((s) => s.peer?.subProblem === subProblem)?.peer?.as;
     if (taken !== undefined) {
       const { topic, key } = message;
       effects.push({ kind: "skip", group: group.name, topic, key, subProblem, peer: peer.agent.name, solvedBy: taken });

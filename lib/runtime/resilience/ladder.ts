@@ -3,7 +3,7 @@ import { type Chain, type ChainBase } from "../chain";
 import { ConfigurationError } from "../errors";
 import { type EventRecorder } from "../recorder";
 import { type EscalationReason, type RunState, type Thread } from "../state";
-import { applyTransition, escalateRun, openThread } from "../transitions";
+import { applyTransition, escalateRun, openSuccessor } from "../transitions";
 import { type CallFailure } from "./errors";
 
 /** One rung below the specialists. */
@@ -92,7 +92,8 @@ export function fallBack(
     if (rung.kind === "agent") {
       if (skipAgents || state.versions[rung.agent] === undefined) continue;
       taken(i + 1, rung.agent);
-      handOver(state, thread, rung.agent);
+      // The rung's agent takes the failed thread's place with its original request.
+      openSuccessor(state, thread, rung.agent);
       return true;
     }
     const output = rung.answer(state, thread);
@@ -106,13 +107,4 @@ export function fallBack(
   taken(i + 1, "human");
   escalateRun(state, "fallback_to_human", `${agent.name}: ${failure.detail}`, rec);
   return true;
-}
-
-/** The rung's agent gets a fresh thread in the failed one's place, with its original request. */
-function handOver(state: RunState, thread: Thread, agent: string): void {
-  thread.status = "handed_off";
-  thread.pendingCalls = [];
-  const input = thread.messages.find((m) => m.role === "user")?.content ?? state.input;
-  // A peer's stand-in keeps its message, so the group treats its answer as the peer's.
-  openThread(state, { agent, role: thread.role, index: thread.index, input, peer: thread.peer });
 }

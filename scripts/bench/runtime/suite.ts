@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
+import { bundleEntry, WORKER_NODE_FLAGS } from "../../bundle";
 import type { ChildResult } from "./child";
 
 /**
@@ -9,16 +10,34 @@ import type { ChildResult } from "./child";
  * peak RSS are its own) against its own scratch database on the same server, one after another,
  * and the whole sequence repeats (`repeats`, default 2) with the order reversed, so each figure
  * appears twice and no framework always goes first.
+ *
+ * Every child runs the same way, as a production worker does: its entry compiled with esbuild
+ * (packages external, scripts/bundle.ts) and started by plain `node` with the worker's flags
+ * (WORKER_NODE_FLAGS), not through tsx, whose loader alone holds about 100 MiB.
  */
 export const frameworkNames = ["switchyard", "langgraph", "mastra"] as const;
 export type FrameworkName = (typeof frameworkNames)[number];
 
-const entries: Record<FrameworkName | "ceiling", string> = {
-  ceiling: "scripts/bench/runtime/ceiling.ts",
-  switchyard: "scripts/bench/runtime/switchyard.ts",
-  langgraph: "bench/langgraph.ts",
-  mastra: "bench/mastra.ts",
+type ChildName = FrameworkName | "ceiling";
+
+/** Each child's entry, and the folder whose node_modules its packages come from. */
+const entries: Record<ChildName, { entry: string; root: string }> = {
+  ceiling: { entry: "scripts/bench/runtime/ceiling.ts", root: "." },
+  switchyard: { entry: "scripts/bench/runtime/switchyard.ts", root: "." },
+  langgraph: { entry: "bench/langgraph.ts", root: "bench" },
+  mastra: { entry: "bench/mastra.ts", root: "bench" },
 };
+
+/** Compiles every child this run needs; resolves with the file each one runs. */
+async function buildChildren(names: readonly ChildName[]): Promise<Record<string, string>> {
+  const built: Record<string, string> = {};
+  for (const name of names) {
+    const { entry, root } = entries[name];
+    // Below its root, so that Node finds the packages where tsx found them for the source.
+    built[name] = await bundleEntry(entry, path.join(root, ".data", "bench-build", name));
+  }
+  return built;
+}
 
 export interface SuiteOptions {
   serverUrl: string;
@@ -47,21 +66,22 @@ export interface SuiteResult {
 
 export async function runRuntimeSuite(options: SuiteOptions): Promise<SuiteResult> {
   if (options.frameworks.some((f) => f !== "switchyard")) await ensurePeersInstalled();
+  const built = await buildChildren(["ceiling", ...options.frameworks]);
   const runs: SuiteRun[] = [];
   for (let r = 0; r < options.repeats; r++) {
     const order = r % 2 === 0 ? [...options.frameworks] : [...options.frameworks].reverse();
     log(`run ${r + 1}/${options.repeats}: raw ceiling`);
-    const ceiling = await child(options, "ceiling", []);
+    const ceiling = await child(options, built, "ceiling", []);
     const throughput: ChildResult[] = [];
     for (const name of order) {
       log(`run ${r + 1}/${options.repeats}: ${name}, concurrency 1 and 32`);
       const profile = options.profileDir && name === "switchyard" ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [];
-      throughput.push(await child(options, name, ["--mode", "throughput"], profile));
+      throughput.push(await child(options, built, name, ["--mode", "throughput"], profile));
     }
     const latency: ChildResult[] = [];
     for (const name of order) {
       log(`run ${r + 1}/${options.repeats}: ${name}, ${options.latencyN} conversations × ${options.delayMs} ms model`);
-      latency.push(await child(options, name, ["--mode", "latency"]));
+      latency.push(await child(options, built, name, ["--mode", "latency"]));
     }
     runs.push({ ceiling, throughput, latency });
   }
@@ -71,7 +91,8 @@ export async function runRuntimeSuite(options: SuiteOptions): Promise<SuiteResul
 /** One child process on a fresh scratch database, dropped afterwards whatever happens. */
 async function child(
   options: SuiteOptions,
-  name: FrameworkName | "ceiling",
+  built: Record<string, string>,
+  name: ChildName,
   args: string[],
   nodeFlags: string[] = [],
 ): Promise<ChildResult> {
@@ -88,7 +109,7 @@ async function child(
   await admin.unsafe(`create database "${db}"`);
   await admin.unsafe(`create database "${rawDb}"`);
   try {
-    const stdout = await spawnNode([...nodeFlags, "--import", "tsx", entries[name]], [
+    const stdout = await spawnNode([...WORKER_NODE_FLAGS, ...nodeFlags, built[name]!], [
       "--url", urlOf(db),
       "--admin-url", options.serverUrl,
       "--db", db,

@@ -22,7 +22,7 @@ import {
   sequentialIds,
 } from "@/lib/runtime/testing";
 import { admitCall, chargeCall } from "@/lib/runtime/budget/conversation";
-import { billing, eventsOfType, makeTools, router, technical, typesOf } from "./fixtures";
+import { billing, eventsOfType, makeTools, router, technical, triage, typesOf } from "./fixtures";
 
 // $1 per call on the standard tier, $0.50 on fast, $2 on strong: 1,000 input tokens per call.
 const perMTok = { fast: 500, standard: 1_000, strong: 2_000 } as const;
@@ -221,6 +221,18 @@ describe("daily budgets through the SpendGate port", () => {
     expect(state).toMatchObject({ status: "completed", output: "s2 done" });
     const [exhausted] = eventsOfType(h.store.events(state.runId), "budget_exhausted");
     expect(exhausted).toMatchObject({ scope: "daily:agent:s3", outcome: "best_answer" });
+  });
+
+  it("a refused call after an output that is no reply escalates rather than answer with it", async () => {
+    const gate = new FakeGate((r) => r.agent === "s2");
+    const h = harness([pipeline({ name: "verdict", stages: [triage, stage("s2")] })], {
+      triage: [{ output: { category: "billing", summary: "charged twice" } }],
+    }, { spendGate: gate });
+    const state = await h.loop.start("verdict", "go");
+    expect(state.status).toBe("escalated");
+    expect(state.escalation?.reason).toBe("budget_exhausted");
+    const [exhausted] = eventsOfType(h.store.events(state.runId), "budget_exhausted");
+    expect(exhausted).toMatchObject({ scope: "daily:agent:s2", outcome: "escalated" });
   });
 
   it("passes the agent's critical flag", async () => {

@@ -7,11 +7,15 @@ import {
   fullContext,
   lastTurns,
   pipeline,
+  type Pricing,
+  type SpendGate,
+  type SpendRequest,
   splitTranscript,
   stateFields,
   summarizerAgent,
 } from "@/lib/runtime";
 import { turnsBeyondWindow } from "@/lib/runtime/context-policy/policy";
+import { summaryDue } from "@/lib/runtime/context-policy/view";
 import { eventsOfType, harness, replySchema } from "./fixtures";
 
 /** A transcript of `exchanges` customer/agent pairs and a newest message. */
@@ -159,12 +163,79 @@ describe("lastTurns in a run", () => {
     expect(request).toEqual({ role: "user", content: "Summary so far:\nS1\n\nTurns to add:\nCustomer: question 4\nAgent (billing): answer 4" });
   });
 
+  it("a failed summary is not retried on every later step of the run", async () => {
+    const looker = defineAgent({ ...writerInput, name: "looker", tools: ["lookup_order"] });
+    const h = harness([pipeline({ name: "lookup", stages: [looker] })], {
+      summarizer: [{ fault: "bad_request" }, { fault: "bad_request" }],
+      looker: [{ toolCalls: [{ name: "lookup_order", args: { orderId: "ORD-1" } }] }, { output: { reply: "ORD-1 is on its way" } }],
+    });
+    const input = transcript(4);
+    const state = await h.loop.start("lookup", input);
+
+    expect(state.status).toBe("completed");
+    expect(h.model.callsFor("summarizer")).toHaveLength(1);
+    // Recorded with the step, so the next step (and a resumed one) sends the turns verbatim instead.
+    expect(state.context).toEqual({ summaryFailedAt: 6 });
+    expect(h.model.callsFor("looker").map((c) => c.messages[0])).toEqual([
+      { role: "user", content: input },
+      { role: "user", content: input },
+    ]);
+  });
+
+  it.each([
+    [undefined, 1, false],
+    [undefined, 2, true],
+    [{ summary: { turns: 6, text: "S" } }, 7, false],
+    [{ summary: { turns: 6, text: "S" } }, 8, true],
+    // After a failed attempt: not again until two more turns have left the window.
+    [{ summaryFailedAt: 6 }, 6, false],
+    [{ summaryFailedAt: 6 }, 7, false],
+    [{ summaryFailedAt: 6 }, 8, true],
+    [{ summary: { turns: 4, text: "S" }, summaryFailedAt: 6 }, 7, false],
+  ] as const)("with context %j and %i turns before the window, a summary is due: %s", (context, turns, due) => {
+    expect(summaryDue(context, turns)).toBe(due);
+  });
+
+  it("the summariser takes the criticality of the agent it serves (a paused agent buys no summary)", async () => {
+    const requests: SpendRequest[] = [];
+    const gate: SpendGate = {
+      reserve: (r) => {
+        requests.push(r);
+        return Promise.resolve(r.critical ? { ok: true, ticket: null } : { ok: false, scope: "daily:global", spentUsd: 9, limitUsd: 8 });
+      },
+      settle: () => Promise.resolve(),
+    };
+    const pricing: Pricing = { priceOf: () => ({ inputPerMTok: 1, outputPerMTok: 1, cachedInputPerMTok: 1 }), modelFor: (t) => `scripted-${t}` };
+    const h = harness([chain], { summarizer: [summary("S")], writer: [{ output: { reply: "ok" } }] }, { spendGate: gate, pricing });
+    const paused = await h.loop.start("compact", transcript(4));
+
+    expect(h.model.calls).toHaveLength(0);
+    expect(requests.map((r) => [r.agent, r.critical])).toEqual([
+      ["summarizer", false],
+      ["writer", false],
+    ]);
+    expect(paused.status).toBe("escalated");
+
+    const critical = defineAgent({ ...writerInput, name: "critical_writer", critical: true });
+    const c = harness([pipeline({ name: "critical", stages: [critical] })], {
+      summarizer: [summary("S")],
+      critical_writer: [{ output: { reply: "ok" } }],
+    }, { spendGate: gate, pricing });
+    requests.length = 0;
+    const answered = await c.loop.start("critical", transcript(4));
+    expect(answered.status).toBe("completed");
+    expect(requests.map((r) => [r.agent, r.critical])).toEqual([
+      ["summarizer", true],
+      ["critical_writer", true],
+    ]);
+  });
+
   it("falls back to the full context when the summariser fails", async () => {
     const h = harness([chain], { summarizer: [{ fault: "bad_request" }], writer: [{ output: { reply: "ok" } }] });
     const input = transcript(4);
     const state = await h.loop.start("compact", input);
     expect(state.status).toBe("completed");
-    expect(state.context).toBeUndefined();
+    expect(state.context).toEqual({ summaryFailedAt: 6 });
     expect(h.model.calls[1]?.messages[0]).toEqual({ role: "user", content: input });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConcurrencyConflict, supervisor } from "@/lib/runtime";
-import { handoffTo } from "@/lib/runtime/testing";
-import { billing, eventsOfType, expectGapFree, harness, router, technical } from "./fixtures";
+import { ConcurrencyConflict, defineAgent, pipeline, RunLoop, supervisor } from "@/lib/runtime";
+import { handoffTo, ScriptedModel, sequentialIds } from "@/lib/runtime/testing";
+import { billing, eventsOfType, expectGapFree, harness, replySchema, router, technical, writer } from "./fixtures";
 
 const desk = supervisor({ name: "desk", router, specialists: [billing, technical] });
 const toBilling = { toolCalls: [handoffTo("billing", "refund 50")] };
@@ -96,5 +96,49 @@ describe("concurrent writers", () => {
       ConcurrencyConflict,
     );
     expect(h.store.events(created.runId)).toEqual(before);
+  });
+});
+
+describe("a deploy that bumps an agent's version", () => {
+  const writerV2 = defineAgent({ name: "writer", version: 2, instructions: "Write the reply (v2).", outputSchema: replySchema });
+
+  it("finishes a run pinned to the removed version on the deployed one, and its events name it", async () => {
+    const h = harness([pipeline({ name: "skew", stages: [writer] })], {});
+    const created = await h.loop.create("skew", "hello");
+    expect(created.versions).toMatchObject({ writer: 1 });
+    // The next process has only v2 of the writer: the queued run is picked up there.
+    const deployed = new RunLoop({
+      chains: [pipeline({ name: "skew", stages: [writerV2] })],
+      model: new ScriptedModel({ writer: [{ output: { reply: "Hi from v2." } }] }, { clock: h.clock }),
+      store: h.store,
+      ledger: h.ledger,
+      tools: h.tools,
+      ids: sequentialIds(),
+      clock: h.clock,
+    });
+    const state = await deployed.run(created.runId);
+    expect(state.status).toBe("completed");
+    expect(state.output).toEqual({ reply: "Hi from v2." });
+    expect(state.threads[0]?.version).toBe(2);
+    const [call] = eventsOfType(h.store.events(created.runId), "llm_call");
+    expect(call?.agentVersion).toBe(2);
+  });
+
+  it("still refuses a run whose agent the chain no longer has at all", async () => {
+    const h = harness([pipeline({ name: "skew", stages: [writer] })], {});
+    const created = await h.loop.create("skew", "hello");
+    const other = defineAgent({ name: "other", version: 1, instructions: "x", outputSchema: replySchema });
+    const deployed = new RunLoop({
+      chains: [pipeline({ name: "skew", stages: [other] })],
+      model: new ScriptedModel({}, { clock: h.clock }),
+      store: h.store,
+      ledger: h.ledger,
+      tools: h.tools,
+      ids: sequentialIds(),
+      clock: h.clock,
+    });
+    const state = await deployed.run(created.runId).catch((e: unknown) => e);
+    const failed = state instanceof Error ? state.message : JSON.stringify(state);
+    expect(failed).toContain("writer");
   });
 });

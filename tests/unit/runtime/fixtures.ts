@@ -6,6 +6,7 @@ import {
   type RunEvent,
   type RunEventType,
   RunLoop,
+  type RunLoopDeps,
   ToolRegistry,
 } from "@/lib/runtime";
 import {
@@ -92,7 +93,11 @@ export function makeTools(effects: Effects): ToolRegistry {
 }
 
 /** Ports shared by every loop of a test, as processes share one database. */
-export function harness(chains: Chain[], script: Record<string, ScriptedResponse[]>) {
+export function harness(
+  chains: Chain[],
+  script: Record<string, ScriptedResponse[]>,
+  extra: Partial<Pick<RunLoopDeps, "pricing" | "spendGate">> = {},
+) {
   const clock = new FakeClock();
   const store = new MemoryRunStore();
   const ledger = new MemoryToolLedger();
@@ -102,7 +107,7 @@ export function harness(chains: Chain[], script: Record<string, ScriptedResponse
   /** A fresh loop (another "process") over the same store, ledger and clock. */
   const newLoop = (s: Record<string, ScriptedResponse[]>) => {
     const model = new ScriptedModel(s, { clock });
-    return { model, loop: new RunLoop({ chains, model, store, ledger, tools, ids, clock }) };
+    return { model, loop: new RunLoop({ chains, model, store, ledger, tools, ids, clock, ...extra }) };
   };
   const { model, loop } = newLoop(script);
   return { clock, store, ledger, effects, tools, model, loop, newLoop };

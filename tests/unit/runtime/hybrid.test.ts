@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { settlementOf } from "@/lib/runs/settlement";
 import { type ConflictPolicy, defineAgent, hybrid, peerGroup, resolveConflict } from "@/lib/runtime";
 import { eventsOfType, expectGapFree, harness } from "./fixtures";
 
@@ -98,6 +99,23 @@ describe("hybrid", () => {
       outcome: "chosen",
       chosen: { agent: "alpha", vote: '{"verdict":"hold"}' },
     });
+  });
+});
+
+describe("bounds in a hybrid chain", () => {
+  it("escalates at maxSteps when the last output is a peer's verdict, not a reply", async () => {
+    const bounded = hybrid({
+      name: "bounded",
+      stages: [planner, peerGroup({ name: "analysts", peers: [{ agent: a, subscribes: ["task"], publishes: "verdict" }], answerTopic: "verdict" }), lead],
+      limits: { maxSteps: 2 },
+    });
+    const h = harness([bounded], { planner: [{ output: { plan: "check" } }], alpha: says("raise"), lead: [{ output: { decision: "raise" } }] });
+    const state = await h.loop.start("bounded", "price");
+
+    expect(state.status).toBe("escalated");
+    expect(state.escalation?.reason).toBe("max_steps");
+    expect(state.lastOutput).toEqual({ agent: "alpha", output: { verdict: "raise" } });
+    expect(settlementOf(state)).toMatchObject({ conversationStatus: "escalated" });
   });
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { settlementOf } from "@/lib/runs/settlement";
 import { defineAgent, mesh } from "@/lib/runtime";
+import { handoffTo } from "@/lib/runtime/testing";
 import { eventsOfType, expectGapFree, harness } from "./fixtures";
 
 const noteSchema = z.object({
@@ -89,6 +91,8 @@ describe("mesh", () => {
     // echo skipped for scout's message (critic took it); both skipped for analyst's (same key).
     expect(skipped.map((s) => s.peer)).toEqual(["echo", "critic", "echo"]);
     expect(skipped.every((s) => s.subProblem === "mesh:review:stage0")).toBe(true);
+    // Named alike whether it was taken in the same delivery or by an earlier thread: the peer.
+    expect(skipped.map((s) => s.solvedBy)).toEqual(["critic", "critic", "critic"]);
     expect(h.model.callsFor("critic")).toHaveLength(1);
     expect(h.model.callsFor("echo")).toHaveLength(0);
   });
@@ -108,11 +112,38 @@ describe("mesh", () => {
     });
     const state = await h.loop.start("ping", "go");
 
-    expect(state.status).toBe("completed");
+    // The last output is a peer's note to its peers, nothing to tell a customer: a person takes it.
+    expect(state.status).toBe("escalated");
+    expect(state.escalation).toMatchObject({ reason: "max_hops", detail: "peers would take 4 hops, more than 3" });
     expect(state.mesh?.hops).toBe(3);
     const events = h.store.events(state.runId);
     expect(eventsOfType(events, "published").filter((p) => p.hop)).toHaveLength(3);
-    expect(eventsOfType(events, "completed")[0]).toMatchObject({ partial: true, bound: "max_hops" });
+    expect(eventsOfType(events, "completed")).toHaveLength(0);
+    expect(settlementOf(state)).toMatchObject({ conversationStatus: "escalated" });
+  });
+
+  it("ends at the hop bound with the last output when it is a reply, marked partial", async () => {
+    const draftSchema = z.object({ reply: z.string(), round: z.number() });
+    const drafter = (name: string) => defineAgent({ name, version: 1, instructions: `${name}.`, outputSchema: draftSchema });
+    const drafts = mesh({
+      name: "drafts",
+      peers: [
+        { agent: drafter("writer"), subscribes: ["task", "edit"], publishes: "draft", key: (o) => `r${draftSchema.parse(o).round}` },
+        { agent: drafter("editor"), subscribes: ["draft"], publishes: "edit" },
+      ],
+      limits: { maxHops: 2, maxSteps: 50 },
+    });
+    const draft = (round: number) => ({ output: { reply: `draft ${round}`, round } });
+    const h = harness([drafts], {
+      writer: [draft(1), draft(3), draft(5)],
+      editor: [draft(2), draft(4)],
+    });
+    const state = await h.loop.start("drafts", "go");
+
+    expect(state.status).toBe("completed");
+    expect(state.output).toEqual({ reply: "draft 3", round: 3 });
+    const [completed] = eventsOfType(h.store.events(state.runId), "completed");
+    expect(completed).toMatchObject({ partial: true, bound: "max_hops" });
   });
 
   it("resumes after a crash from the checkpoint and replays a peer's tool call instead of repeating it", async () => {
@@ -133,6 +164,37 @@ describe("mesh", () => {
     const [call] = eventsOfType(h.store.events(created.runId), "tool_call");
     expect(call).toMatchObject({ replayed: true, agent: "scout" });
     expect(expectGapFree(h.store.events(created.runId))).toBe(true);
+  });
+
+  it("a peer's handoff target answers as that peer: it publishes its message and counts as busy", async () => {
+    const pricer = defineAgent({ name: "pricer", version: 1, instructions: "Price.", outputSchema: noteSchema });
+    const delegating = defineAgent({ name: "scout", version: 1, instructions: "Peer scout.", outputSchema: noteSchema, handoffs: ["pricer"] });
+    const handing = mesh({
+      name: "handing",
+      peers: [
+        { agent: delegating, subscribes: ["task"], publishes: "finding" },
+        { agent: analyst, subscribes: ["task"] },
+        { agent: critic, subscribes: ["finding"], publishes: "answer" },
+      ],
+      answerTopic: "answer",
+      agents: [pricer],
+    });
+    const h = harness([handing], {
+      scout: [{ toolCalls: [handoffTo("pricer", "you know prices")] }],
+      // The analyst finishes while the pricer still works: the group must not settle without it.
+      analyst: [note("looked")],
+      pricer: [note("costs 10")],
+      critic: [note("final")],
+    });
+    const state = await h.loop.start("handing", "find the price");
+
+    expect(state.status).toBe("completed");
+    expect(state.output).toEqual({ note: "final" });
+    const stand = state.threads.find((t) => t.agent === "pricer");
+    expect(stand?.peer).toMatchObject({ group: "mesh", as: "scout" });
+    const [finding] = eventsOfType(h.store.events(state.runId), "published").filter((p) => p.topic === "finding");
+    expect(finding).toMatchObject({ agent: "pricer", payload: { note: "costs 10" } });
+    expect(h.model.callsFor("critic")).toHaveLength(1);
   });
 
   it("rejects a group whose entry topic nobody hears or whose writers are not peers", () => {

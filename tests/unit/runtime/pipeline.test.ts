@@ -109,18 +109,32 @@ describe("pipeline", () => {
     });
   });
 
-  it("answers with what it has when the wall-clock budget runs out", async () => {
+  it("answers with its last reply when the wall-clock budget runs out", async () => {
+    const drafted = pipeline({ name: "drafted", stages: [writer, triage], limits: { budgetMs: 10_000 } });
+    const h = harness([drafted], {
+      writer: [{ output: { reply: "a first answer" }, latencyMs: 11_000 }],
+      triage: [{ output: triaged }],
+    });
+    const state = await h.loop.start("drafted", "hi");
+
+    expect(state.status).toBe("completed");
+    expect(state.output).toEqual({ reply: "a first answer" });
+    expect(h.model.remaining("triage")).toBe(1);
+    const completed = eventsOfType(h.store.events(state.runId), "completed")[0]!;
+    expect(completed).toMatchObject({ partial: true, bound: "wall_clock_budget" });
+  });
+
+  it("escalates at the wall-clock budget when its last output is not a reply (a triage verdict)", async () => {
     const h = harness([chain], {
       triage: [{ output: triaged, latencyMs: 11_000 }],
       writer: [{ output: { reply: "too late" } }],
     });
     const state = await h.loop.start("support", "hi");
 
-    expect(state.status).toBe("completed");
-    expect(state.output).toEqual(triaged);
+    expect(state.status).toBe("escalated");
+    expect(state.escalation?.reason).toBe("wall_clock_budget");
     expect(h.model.remaining("writer")).toBe(1);
-    const completed = eventsOfType(h.store.events(state.runId), "completed")[0]!;
-    expect(completed).toMatchObject({ partial: true, bound: "wall_clock_budget" });
+    expect(eventsOfType(h.store.events(state.runId), "completed")).toHaveLength(0);
   });
 
   it("escalates when the budget runs out before any answer exists", async () => {

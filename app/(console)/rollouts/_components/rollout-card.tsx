@@ -1,5 +1,5 @@
 import { RelativeTime } from "@/components/ui/relative-time";
-import { type RolloutDto, getRolloutComparison } from "@/lib/dal/rollouts";
+import type { RolloutDto } from "@/lib/dal/rollouts";
 import { formatValue } from "@/lib/metrics/format";
 import { ComparisonChart } from "./comparison-chart";
 import { DecisionsTable } from "./decisions-table";
@@ -21,9 +21,12 @@ export function RolloutStatus({ status }: { status: string }) {
 }
 
 /** An active rollout: split, stages, the guard's latest reading, canary vs stable, decisions. */
-export async function RolloutCard({ rollout, canWrite }: { rollout: RolloutDto; canWrite: boolean }) {
-  const comparison = await getRolloutComparison(rollout);
-  const verdict = rollout.lastVerdict as { action?: string; reason?: string; at?: string } | null;
+export function RolloutCard({ rollout, canWrite }: { rollout: RolloutDto; canWrite: boolean }) {
+  const verdict = rollout.reading;
+  const comparison = verdict?.comparison ?? null;
+  // A stage change (the guard's or an admin's) restarts the canary's window; until the guard's
+  // next tick its stored reading is of the stage before.
+  const earlierStage = verdict !== null && new Date(verdict.at) < new Date(rollout.stageStartedAt);
   return (
     <article aria-label={`Rollout of ${rollout.agent}`} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
       <header className="flex flex-wrap items-center justify-between gap-3">
@@ -61,10 +64,10 @@ export async function RolloutCard({ rollout, canWrite }: { rollout: RolloutDto; 
 
       <p className="mt-3 text-sm text-slate-700" data-testid="guard-reading">
         Guard:{" "}
-        {verdict?.action
+        {verdict
           ? `${verdict.action}${verdict.reason ? ` — ${verdict.reason}` : ""}`
           : "no reading yet (it judges every few seconds)"}
-        {verdict?.at ? (
+        {verdict ? (
           <span className="text-xs text-slate-500">
             {" "}
             (<RelativeTime iso={verdict.at} />)
@@ -73,25 +76,34 @@ export async function RolloutCard({ rollout, canWrite }: { rollout: RolloutDto; 
       </p>
 
       <section aria-label="Canary against stable" className="mt-4">
-        <table className="mb-3 min-w-full text-sm">
-          <thead className="text-left text-xs text-slate-500">
-            <tr>
-              <th scope="col" className="py-1 font-medium">Signal (this stage vs stable baseline)</th>
-              <th scope="col" className="py-1 font-medium">Canary v{rollout.canaryVersion}</th>
-              <th scope="col" className="py-1 font-medium">Stable v{rollout.stableVersion}</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {comparison.map((row) => (
-              <tr key={row.signal}>
-                <th scope="row" className="py-1 text-left font-normal text-slate-600">{row.label}</th>
-                <td className="py-1 tabular-nums">{formatValue(row.kind, row.canary)}</td>
-                <td className="py-1 tabular-nums">{formatValue(row.kind, row.stable)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <ComparisonChart rows={comparison} />
+        {comparison ? (
+          <>
+            <table className="mb-3 min-w-full text-sm">
+              <thead className="text-left text-xs text-slate-500">
+                <tr>
+                  <th scope="col" className="py-1 font-medium">Signal (this stage vs stable baseline)</th>
+                  <th scope="col" className="py-1 font-medium">Canary v{rollout.canaryVersion}</th>
+                  <th scope="col" className="py-1 font-medium">Stable v{rollout.stableVersion}</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {comparison.map((row) => (
+                  <tr key={row.signal}>
+                    <th scope="row" className="py-1 text-left font-normal text-slate-600">{row.label}</th>
+                    <td className="py-1 tabular-nums">{formatValue(row.kind, row.canary)}</td>
+                    <td className="py-1 tabular-nums">{formatValue(row.kind, row.stable)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <ComparisonChart rows={comparison} />
+          </>
+        ) : (
+          <p className="text-sm text-slate-500">Canary and stable appear here with the guard&apos;s first reading.</p>
+        )}
+        {comparison && earlierStage ? (
+          <p className="text-xs text-slate-500">These are the previous stage&apos;s numbers; the guard reads this stage within seconds.</p>
+        ) : null}
       </section>
 
       {canWrite ? (

@@ -9,7 +9,7 @@ import { authorizePage } from "@/lib/auth/authorize";
 import { getTrace, spanIdSchema, TRACE_MAX_SPANS, type TraceSpanDto, traceIdSchema } from "@/lib/dal/traces";
 import { formatUtc } from "@/lib/format";
 import { formatCost, formatCount, formatDuration } from "../_components/format";
-import { spanPartOf, summarizeCoordination } from "../_components/coordination";
+import { isRejectedSpan, spanPartOf, summarizeCoordination } from "../_components/coordination";
 import { SpanDetail } from "../_components/span-detail";
 import { partTones, spanKindTones } from "../_components/span-kinds";
 import { Waterfall, type WaterfallSpan } from "../_components/waterfall";
@@ -150,6 +150,7 @@ function toWaterfallSpan(s: TraceSpanDto): WaterfallSpan {
   return {
     part: part?.part ?? null,
     group: part?.group ?? null,
+    rejected: isRejectedSpan(s.attributes),
     id: s.id,
     parentId: s.parentId,
     name: s.name,

@@ -27,6 +27,11 @@ export function spanPartOf(attributes: Record<string, unknown>): SpanPart | null
   return { part, group: typeof group === "string" ? group : null };
 }
 
+/** Whether a span records something the chain's rules refused (a rejected context write). */
+export function isRejectedSpan(attributes: Record<string, unknown>): boolean {
+  return attributes["switchyard.rejected"] === true;
+}
+
 export function partLabel({ part, group }: SpanPart): string {
   if (part === "peer_group") return group ? `peer group · ${group}` : "peer group";
   return part;

@@ -23,6 +23,8 @@ export interface WaterfallSpan {
   /** Hybrid and mesh runs: the span's part (`orchestrated`, `peer_group`, `mixed`) and group. */
   part: string | null;
   group: string | null;
+  /** A handled refusal (a rejected context write): status ok, but marked so it stands out. */
+  rejected: boolean;
 }
 
 const MAX_INDENT_DEPTH = 16;
@@ -138,6 +140,7 @@ function WaterfallRowItem({
       data-span-id={span.id}
       data-kind={span.kind}
       data-status={span.status}
+      data-rejected={span.rejected ? "true" : undefined}
       data-part={span.part ?? undefined}
       data-group={span.group ?? undefined}
     >
@@ -181,6 +184,9 @@ function WaterfallRowItem({
           ) : null}
           {failed ? (
             <span className="shrink-0 rounded bg-red-100 px-1 text-[10px] font-medium text-red-800 uppercase">error</span>
+          ) : null}
+          {span.rejected ? (
+            <span className="shrink-0 rounded bg-amber-100 px-1 text-[10px] font-medium text-amber-900 uppercase">rejected</span>
           ) : null}
           {row.orphan ? (
             <span
