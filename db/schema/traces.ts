@@ -42,7 +42,9 @@ export const spans = pgTable(
     error: text("error"),
     /** Small, list-safe attributes (GenAI semantic-convention names where one exists). */
     attributes: jsonb("attributes").notNull().default({}),
-    /** Inputs and outputs for the detail view only; never selected by lists. */
+    /** Inputs and outputs for the detail view only; never selected by lists. A span derived from
+     *  an event stores `{"$event": seq}` instead, and the payload is derived from that event
+     *  (lib/tracing/payload.ts). */
     payload: jsonb("payload"),
   },
   (t) => [

@@ -3,6 +3,7 @@ import { and, asc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db, schema } from "@/db";
 import { authorize } from "@/lib/auth/authorize";
+import { readSpanPayload } from "@/lib/tracing/payload";
 import type { RunStatus } from "@/lib/runtime";
 import { afterCursor, cursorTimestamp, decodeCursor, encodeCursor, newestFirst } from "./keyset-cursor";
 
@@ -313,25 +314,13 @@ export interface SpanPayloadDto {
   payload: unknown;
 }
 
-/** One span's payload (a primary-key lookup), loaded only when the span is opened; null when unknown. */
+/**
+ * One span's payload (a primary-key lookup, and the event's when the span refers to one), loaded
+ * only when the span is opened; null when unknown.
+ */
 export async function getSpanPayload(traceId: string, spanId: string): Promise<SpanPayloadDto | null> {
   await authorize("traces:read");
   if (!traceIdSchema.safeParse(traceId).success || !spanIdSchema.safeParse(spanId).success) return null;
-  const s = schema.spans;
-  const [row] = await db()
-    .select({ payload: s.payload })
-    .from(s)
-    .where(and(eq(s.traceId, traceId), eq(s.spanId, spanId)))
-    .limit(1);
-  if (!row) return null;
-  const payload: unknown = typeof row.payload === "string" ? safeParseJson(row.payload) : row.payload;
-  return { traceId, spanId, payload: payload ?? null };
-}
-
-function safeParseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
+  const payload = await readSpanPayload(db(), traceId, spanId);
+  return payload === undefined ? null : { traceId, spanId, payload: payload ?? null };
 }

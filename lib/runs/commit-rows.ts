@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { RunEvent, RunState } from "@/lib/runtime";
-import { rootSpanId, type SpanRecord, type TraceDelta } from "@/lib/tracing/spans";
+import { rootSpanId, type SpanRecord, storedPayload, type TraceDelta } from "@/lib/tracing/spans";
 import { escalationOf } from "./escalation-commit";
 import { settlementOf } from "./settlement";
 
@@ -42,7 +42,7 @@ export function spanRows(runId: string, spans: readonly SpanRecord[]) {
     cost_usd: x.costUsd,
     error: x.error,
     attributes: x.attributes,
-    payload: x.payload,
+    payload: storedPayload(x),
   }));
 }
 

@@ -5,7 +5,7 @@ import { type Clock } from "./ports";
 import { EventRecorder } from "./recorder";
 import { type RunState } from "./state";
 import { type StepResult } from "./step";
-import { openThread } from "./transitions";
+import { openThread, retireThread } from "./transitions";
 
 export const handBackSchema = z.object({
   /** What the person tells the agents; recorded in the log, never shown to the customer. */
@@ -41,9 +41,7 @@ export function handBack(
   const state = structuredClone(current);
   const rec = new EventRecorder(clock);
   for (const thread of state.threads) {
-    if (thread.status !== "running") continue;
-    thread.status = "handed_off";
-    thread.pendingCalls = [];
+    if (thread.status === "running") retireThread(thread, "handed_off");
   }
   state.status = "running";
   state.escalation = undefined;

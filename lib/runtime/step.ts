@@ -1,7 +1,7 @@
 import { type AgentDefinition } from "./agent";
 import { checkBounds, finishOnBound } from "./bounds";
 import { applyConversationBudget, finishOnBudget } from "./budget/conversation";
-import { asInput, runnableAgent } from "./chain";
+import { runnableAgent } from "./chain";
 import { type StepContext } from "./context";
 import { ConfigurationError } from "./errors";
 import { type EventDraft } from "./events";
@@ -12,7 +12,7 @@ import { escalationFor, fallBack } from "./resilience/ladder";
 import { type RunState, type Thread } from "./state";
 import { executePendingCalls } from "./tool-execution";
 import { type CallCounter, planToolCalls } from "./tool-planning";
-import { applyTransition, escalateRun } from "./transitions";
+import { applyTransition, escalateRun, retireThread } from "./transitions";
 
 /** A step's outcome: the next checkpoint and the events that lead to it, not yet committed. */
 export interface StepResult {
@@ -96,8 +96,7 @@ function applyTurn(
       finishOnBudget(state, turn.breach, rec);
       return;
     case "output": {
-      thread.messages.push({ role: "assistant", content: asInput(turn.output) });
-      thread.status = "done";
+      retireThread(thread, "done");
       thread.output = turn.output;
       state.lastOutput = { agent: agent.name, output: turn.output };
       applyTransition(

@@ -40,10 +40,21 @@ export function openThread(state: RunState, spec: ThreadSpec): Thread {
  * unanswered tool calls dropped. Shared by handoffs and the fallback ladder's agent rungs.
  */
 export function openSuccessor(state: RunState, thread: Thread, agent: string): Thread {
-  thread.status = "handed_off";
-  thread.pendingCalls = [];
   const input = thread.messages.find((m) => m.role === "user")?.content ?? state.input;
+  retireThread(thread, "handed_off");
   return openThread(state, { agent, role: thread.role, index: thread.index, input, peer: thread.peer });
+}
+
+/**
+ * Ends `thread` for good: no pattern runs a done or handed-off thread again, so its history goes
+ * (its answer is `output`, its turns are in the run's events). Keeping it would rewrite every
+ * finished stage's input and answer into each later checkpoint, per step. A peer keeps its entry
+ * message: the group tells a subscriber's input by it (patterns/mesh.ts).
+ */
+export function retireThread(thread: Thread, status: "done" | "handed_off"): void {
+  thread.status = status;
+  thread.pendingCalls = [];
+  thread.messages.length = thread.peer ? Math.min(thread.messages.length, 1) : 0;
 }
 
 export function completeRun(

@@ -26,6 +26,8 @@ export interface SpanRecord {
   error: string | null;
   attributes: Record<string, string | number | boolean>;
   payload: unknown;
+  /** The event the span was derived from; its payload is stored as a reference to it. */
+  eventSeq: number | null;
 }
 
 export type SpanKind =
@@ -104,6 +106,7 @@ export function spansForCommit(
           startedAt: events[0].at,
           endedAt: events[0].at,
           attributes: { "switchyard.worker": resumed.worker, "switchyard.claim": resumed.claim },
+          eventSeq: null,
         },
       ),
     );
@@ -370,6 +373,31 @@ function base(
     error: null,
     attributes: {},
     payload: null,
+    eventSeq: e.seq,
     ...over,
   };
+}
+
+/**
+ * How a span's payload is stored. A payload derived from one event is the event's own data again
+ * (an LLM call's input and output, a tool's arguments and result), so the row keeps a reference
+ * and the detail view derives the payload from the event (`payloadOfEvent`): a step writes its
+ * inputs and outputs once, not twice.
+ */
+export function storedPayload(span: Pick<SpanRecord, "payload" | "eventSeq">): unknown {
+  if (span.payload === null || span.payload === undefined) return null;
+  return span.eventSeq === null ? span.payload : { $event: span.eventSeq };
+}
+
+/** The event a stored payload refers to, if it is a reference. */
+export function payloadEventSeq(stored: unknown): number | null {
+  if (typeof stored !== "object" || stored === null || Array.isArray(stored)) return null;
+  const keys = Object.keys(stored);
+  const seq = (stored as { $event?: unknown }).$event;
+  return keys.length === 1 && typeof seq === "number" ? seq : null;
+}
+
+/** The payload of the span `event` yields, as `spansForCommit` derives it. */
+export function payloadOfEvent(runId: string, event: RunEvent): unknown {
+  return spanOf(runId, event, rootSpanId(runId), [event])?.payload ?? null;
 }

@@ -5,6 +5,7 @@ import { startConversation } from "@/lib/runs/conversations";
 import { PgRunStore } from "@/lib/runs/pg-run-store";
 import { createRunLoop } from "@/lib/runs/runtime";
 import { queryRows } from "@/lib/runs/sql";
+import { readSpanPayload } from "@/lib/tracing/payload";
 import { rootSpanId } from "@/lib/tracing/spans";
 import { setupTestDatabase, testDb } from "../helpers/db";
 import { instantParts, runsOf, settledConversation, testWorker } from "../helpers/runtime";
@@ -43,17 +44,24 @@ describe("traces written with the run", () => {
         expect.arrayContaining(["run", "step", "llm", "handoff", "tool"]),
       );
       const llm = spans.filter((s) => s.kind === "llm");
-      // Each LLM span carries what the call saw and said, for the detail view.
+      // Each LLM span carries what the call saw and said, for the detail view: derived from its
+      // llm_call event, which the span row refers to instead of storing it a second time.
+      const payloads: unknown[] = [];
       for (const span of llm) {
-        const payload = span.payload as {
+        expect(span.payload).toMatchObject({ $event: expect.any(Number) as unknown });
+        const payload = (await readSpanPayload(testDb(), traceId, span.spanId)) as {
           input?: { messages?: unknown; last?: unknown };
           output?: unknown;
         };
         expect(typeof payload.input?.messages).toBe("number");
         expect(typeof payload.input?.last).toBe("string");
         expect(payload.output).toBeDefined();
+        payloads.push(payload);
       }
-      expect(JSON.stringify(llm.map((s) => s.payload))).toContain("kb-204");
+      expect(JSON.stringify(payloads)).toContain("kb-204");
+      expect(await readSpanPayload(testDb(), traceId, rootSpanId(run!.id))).toEqual({
+        input: "my sync failed with an error",
+      });
       expect(run).toMatchObject({
         llmCalls: llm.length,
         inputTokens: llm.reduce((n, s) => n + (s.inputTokens ?? 0), 0),

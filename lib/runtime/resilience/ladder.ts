@@ -3,7 +3,7 @@ import { type Chain, type ChainBase } from "../chain";
 import { ConfigurationError } from "../errors";
 import { type EventRecorder } from "../recorder";
 import { type EscalationReason, type RunState, type Thread } from "../state";
-import { applyTransition, escalateRun, openSuccessor } from "../transitions";
+import { applyTransition, escalateRun, openSuccessor, retireThread } from "../transitions";
 import { type CallFailure } from "./errors";
 
 /** One rung below the specialists. */
@@ -99,7 +99,7 @@ export function fallBack(
     const output = rung.answer(state, thread);
     if (output === undefined) continue;
     taken(i + 1, TEMPLATE_AUTHOR);
-    thread.status = "done";
+    retireThread(thread, "done");
     const done = { kind: "complete" as const, output, answeredBy: TEMPLATE_AUTHOR };
     applyTransition(chain, state, done, rec, now);
     return true;

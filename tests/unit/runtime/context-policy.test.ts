@@ -125,8 +125,10 @@ describe("lastTurns in a run", () => {
       role: "user",
       content: "Summary of earlier turns:\nAsked about ORD-1 and ORD-2.\n\nRecent turns:\nCustomer: question 4\nAgent (billing): answer 4\n\nLatest customer message:\nnewest question",
     });
-    // The checkpoint keeps the full history; only what is sent is compacted.
-    expect(state.threads[0]?.messages[0]).toEqual({ role: "user", content: input });
+    // The checkpoint keeps the full conversation (the run's input); only what is sent is
+    // compacted. The finished thread itself keeps only its output (transitions.ts retireThread).
+    expect(state.input).toBe(input);
+    expect(state.threads[0]).toMatchObject({ status: "done", messages: [], output: { reply: "done" } });
     const calls = eventsOfType(h.store.events(state.runId), "llm_call");
     expect(calls.map((c) => c.agent)).toEqual(["summarizer", "writer"]);
     expect(calls[1]?.context?.policy).toBe("last_turns(2)");

@@ -47,6 +47,21 @@ describe("pipeline", () => {
     expect(state.seq).toBe(h.store.events(state.runId).length);
   });
 
+  it("checkpoints a finished stage as its output, not its history", async () => {
+    const h = harness([chain], {
+      triage: [{ output: "{not json" }, { output: triaged }],
+      writer: [{ output: { reply: "Refund on its way" } }],
+    });
+    const state = await h.loop.start("support", "I was charged twice");
+
+    expect(state.threads.map((t) => [t.agent, t.status, t.messages, t.output])).toEqual([
+      ["triage", "done", [], triaged],
+      ["writer", "done", [], { reply: "Refund on its way" }],
+    ]);
+    // The corrective retry and the answers are still in the log.
+    expect(eventsOfType(h.store.events(state.runId), "llm_call")).toHaveLength(3);
+  });
+
   it("gives malformed structured output exactly one corrective retry", async () => {
     const h = harness([chain], {
       triage: [{ output: "{not json" }, { output: triaged }],

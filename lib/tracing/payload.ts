@@ -1,0 +1,41 @@
+import { and, eq } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { runEvents, spans } from "@/db/schema";
+import type { RunEvent } from "@/lib/runtime";
+import { payloadEventSeq, payloadOfEvent } from "./spans";
+
+/**
+ * One span's payload as the detail view shows it: stored on the span, or derived from the event
+ * the span refers to (spans.ts `storedPayload`). Undefined when the span does not exist; null
+ * when it recorded no payload.
+ */
+export async function readSpanPayload(db: Database, traceId: string, spanId: string): Promise<unknown> {
+  const [row] = await db
+    .select({ runId: spans.runId, payload: spans.payload })
+    .from(spans)
+    .where(and(eq(spans.traceId, traceId), eq(spans.spanId, spanId)))
+    .limit(1);
+  if (!row) return undefined;
+  const stored = parseJson(row.payload);
+  const seq = payloadEventSeq(stored);
+  if (seq === null) return stored ?? null;
+  const [event] = await db
+    .select({ agent: runEvents.agent, agentVersion: runEvents.agentVersion, at: runEvents.at, data: runEvents.data })
+    .from(runEvents)
+    .where(and(eq(runEvents.runId, row.runId), eq(runEvents.seq, seq)))
+    .limit(1);
+  if (!event) return null;
+  // The row's columns hold what eventRows (lib/runs/commit-rows.ts) took out of the event's data.
+  const data = parseJson(event.data) as Omit<RunEvent, "runId" | "seq" | "agent" | "agentVersion" | "at">;
+  const full = { ...data, runId: row.runId, seq, agent: event.agent, agentVersion: event.agentVersion, at: event.at.getTime() };
+  return payloadOfEvent(row.runId, full as RunEvent);
+}
+
+function parseJson(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
