@@ -106,8 +106,9 @@ export const runs = pgTable(
       .where(sql`${t.status} = 'running'`),
     index("runs_conversation_idx").on(t.conversationId, t.createdAt),
     index("runs_created_at_idx").on(t.createdAt.desc(), t.id.desc()),
-    index("runs_agents_idx").using("gin", t.agents),
-    index("runs_models_idx").using("gin", t.models),
+    // No index on `agents` or `models`: a step that adds an agent (most steps of a pipeline)
+    // changes them, and an indexed column makes the update non-HOT, so every index of the row
+    // took an entry per step. The trace list filters them within its time window instead.
   ],
 );
 

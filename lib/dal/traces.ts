@@ -73,8 +73,10 @@ export function resolveWindow(opts: { from?: Date | null; to?: Date | null; now?
 /**
  * Traces newest first, from the runs table only: every filter is a column the runs row keeps
  * current (totals, agents[], models[]), so no span is read. Bounded by a time window on
- * runs_created_at_idx and keyset-paginated on (created_at, id); agent and model filters use
- * array containment so the GIN indexes can answer them.
+ * runs_created_at_idx and keyset-paginated on (created_at, id). Agent and model filters test the
+ * window's rows as the scan meets them: they have no index, because indexing them made every
+ * step's run update touch every index of the row (migration 0011). A filter that matches rarely
+ * reads the whole window, a filter that matches often stops after a page.
  */
 export async function listTraces(opts: ListTracesOptions = {}): Promise<TraceListPage> {
   await authorize("traces:read");

@@ -85,8 +85,7 @@ const updatePart = sql`
         output_tokens = runs.output_tokens + u.output_tokens,
         llm_calls = runs.llm_calls + u.llm_calls,
         errors = runs.errors + u.errors,
-        -- Left as they are when they hold the names already (most steps): rewriting a GIN-indexed
-        -- column, even with an equal value, makes the update non-HOT and touches every index.
+        -- Unindexed (migration 0011), so a step that names a new agent still updates in place.
         agents = case when runs.agents @> u.agents then runs.agents
           else array(select distinct unnest(runs.agents || u.agents)) end,
         models = case when runs.models @> u.models then runs.models
