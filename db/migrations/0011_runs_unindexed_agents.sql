@@ -1,2 +1,2 @@
-DROP INDEX "runs_agents_idx";--> statement-breakpoint
-DROP INDEX "runs_models_idx";
+DROP INDEX IF EXISTS "runs_agents_idx";--> statement-breakpoint
+DROP INDEX IF EXISTS "runs_models_idx";

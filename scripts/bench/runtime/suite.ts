@@ -49,7 +49,7 @@ export interface SuiteOptions {
   latencyN: number;
   delayMs: number;
   settleMs: number;
-  /** Writes a V8 CPU profile of the Switchyard throughput child into this directory. */
+  /** Writes V8 CPU profiles of the Switchyard children (throughput, latency) into this directory. */
   profileDir?: string;
 }
 
@@ -72,16 +72,19 @@ export async function runRuntimeSuite(options: SuiteOptions): Promise<SuiteResul
     const order = r % 2 === 0 ? [...options.frameworks] : [...options.frameworks].reverse();
     log(`run ${r + 1}/${options.repeats}: raw ceiling`);
     const ceiling = await child(options, built, "ceiling", []);
+    const profile = (name: ChildName, mode: string) =>
+      options.profileDir && name === "switchyard"
+        ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=switchyard-${mode}-${r + 1}.cpuprofile`]
+        : [];
     const throughput: ChildResult[] = [];
     for (const name of order) {
       log(`run ${r + 1}/${options.repeats}: ${name}, concurrency 1 and 32`);
-      const profile = options.profileDir && name === "switchyard" ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [];
-      throughput.push(await child(options, built, name, ["--mode", "throughput"], profile));
+      throughput.push(await child(options, built, name, ["--mode", "throughput"], profile(name, "throughput")));
     }
     const latency: ChildResult[] = [];
     for (const name of order) {
       log(`run ${r + 1}/${options.repeats}: ${name}, ${options.latencyN} conversations × ${options.delayMs} ms model`);
-      latency.push(await child(options, built, name, ["--mode", "latency"]));
+      latency.push(await child(options, built, name, ["--mode", "latency"], profile(name, "latency")));
     }
     runs.push({ ceiling, throughput, latency });
   }
