@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { RunEvent, RunState } from "@/lib/runtime";
-import { rootSpanId, type SpanRecord, storedPayload, type TraceDelta } from "@/lib/tracing/spans";
+import { lastEventAt, rootSpanId, type SpanRecord, storedPayload, type TraceDelta } from "@/lib/tracing/spans";
 import { escalationOf } from "./escalation-commit";
 import { settlementOf } from "./settlement";
 
@@ -162,5 +162,4 @@ export function settlementRow(w: RunWrite) {
 }
 
 /** A run ends at its last event: the trace's end and the sampler's cursor both read it. */
-const endedAt = (events: readonly RunEvent[]) =>
-  events.length ? Math.max(...events.map((e) => e.at)) : Date.now();
+const endedAt = (events: readonly RunEvent[]) => lastEventAt(events) ?? Date.now();

@@ -65,6 +65,10 @@ export const spanId = (runId: string, key: string) =>
 
 export const rootSpanId = (runId: string) => spanId(runId, "root");
 
+/** When a commit's events end: its step span's end, and a run's that the commit settles. */
+export const lastEventAt = (events: readonly RunEvent[]): number | undefined =>
+  events.length ? Math.max(...events.map((e) => e.at)) : undefined;
+
 export interface Resumption {
   worker: string;
   claim: number;
@@ -147,7 +151,7 @@ function spanOf(
       });
     case "step_started":
       return base(spanId(runId, `step:${e.step}`), rootSpanId(runId), "step", `step ${e.step}`, e, {
-        endedAt: Math.max(...batch.map((x) => x.at)),
+        endedAt: lastEventAt(batch) ?? e.at,
         status: batch.some(isErrorEvent) ? "error" : "ok",
         attributes: { "switchyard.step": e.step, "switchyard.threads": e.threads.length },
       });
