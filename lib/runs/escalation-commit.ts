@@ -1,5 +1,6 @@
 import { reasonPolicy, type EscalationKind } from "@/lib/escalations/policy";
-import { replyTextOf, type RunEvent, type RunState, reviewVerdictSchema } from "@/lib/runtime";
+import { type RunEvent, type RunState, reviewVerdictSchema } from "@/lib/runtime";
+import { completedWithoutReply } from "./settlement";
 
 /** The inbox entry a settling commit creates. */
 export interface EscalationDraft {
@@ -30,7 +31,7 @@ export function escalationOf(state: RunState, events: readonly RunEvent[]): Esca
     return draft("escalated", "run_failed", detail, workingAgent(state));
   }
   // Settlement told the customer a person will answer a run that ended with nothing to say.
-  if (state.status === "completed" && events.some((e) => e.type === "completed") && !replyTextOf(state.output)) {
+  if (completedWithoutReply(state) && events.some((e) => e.type === "completed")) {
     return draft("escalated", "no_reply", "The chain finished without a reply for the customer.", workingAgent(state));
   }
   const interrupted = events.find((e) => e.type === "interrupted");

@@ -16,6 +16,14 @@ const escalatedReply =
 const failedReply =
   "Sorry, something went wrong on our side. A member of our support team will follow up here.";
 
+/**
+ * A chain that ended on an intermediate result has nothing to say: a person must answer. The
+ * settlement tells the customer so, and escalation-commit.ts opens the inbox entry (`no_reply`).
+ */
+export function completedWithoutReply(state: RunState): boolean {
+  return state.status === "completed" && !replyTextOf(state.output);
+}
+
 /** Maps a run's state to the conversation's status and the reply; null while it still runs. */
 export function settlementOf(state: RunState): Settlement | null {
   switch (state.status) {
@@ -23,8 +31,6 @@ export function settlementOf(state: RunState): Settlement | null {
       return null;
     case "completed": {
       const reply = replyTextOf(state.output);
-      // A chain that ends on an intermediate result has nothing to say: a person must answer
-      // (escalation-commit.ts opens the inbox entry), and the customer is told so.
       if (!reply) return { conversationStatus: "escalated", reply: escalatedReply, author: "switchyard" };
       return { conversationStatus: "waiting_for_customer", reply, author: state.lastOutput?.agent ?? state.chain };
     }
