@@ -20,7 +20,7 @@ interface Pending {
  * own, so one bad commit cannot fail the others.
  */
 export class CommitBatcher {
-  private readonly queue: Pending[] = [];
+  private queue: Pending[] = [];
   private inFlight = 0;
 
   constructor(
@@ -50,20 +50,25 @@ export class CommitBatcher {
     }
   }
 
-  /** Up to `maxBatch` queued commits, at most one per run (a group reports by run id). */
+  /**
+   * Up to `maxBatch` queued commits, at most one per run (a group reports by run id), in queue
+   * order. One pass that rebuilds the queue: splicing each taken commit out moved the rest of a
+   * 1,000-deep queue once per commit.
+   */
   private take(): Pending[] {
     const runs = new Set<string>();
     const batch: Pending[] = [];
-    for (let i = 0; i < this.queue.length && batch.length < this.maxBatch; ) {
+    const rest: Pending[] = [];
+    let i = 0;
+    for (; i < this.queue.length && batch.length < this.maxBatch; i++) {
       const p = this.queue[i]!;
-      if (runs.has(p.write.runId)) {
-        i++;
-        continue;
+      if (runs.has(p.write.runId)) rest.push(p);
+      else {
+        runs.add(p.write.runId);
+        batch.push(p);
       }
-      runs.add(p.write.runId);
-      batch.push(p);
-      this.queue.splice(i, 1);
     }
+    this.queue = i === this.queue.length ? rest : rest.concat(this.queue.slice(i));
     return batch;
   }
 
