@@ -17,8 +17,8 @@ import { queryRows } from "@/lib/runs/sql";
 
 /**
  * Per-agent and overview metrics. Every query is one aggregate over a bounded window, driven by
- * the indexes the console relies on (spans (kind, started_at), runs (created_at), spans (run_id)
- * for per-run probes): no span or run row is loaded into memory. Definitions: lib/metrics.
+ * the indexes the console relies on (spans (kind, started_at), runs (created_at), and the spans'
+ * primary key (trace_id, span_id) for per-run probes): no span or run row is loaded into memory. Definitions: lib/metrics.
  */
 
 /** Settled run statuses: the outcome of these turns is known. */
@@ -77,7 +77,8 @@ async function llmAggregates(w: Window): Promise<LlmAggregate[]> {
 
 /**
  * Runs created in the window, once per agent in runs.agents. The agent's version in a run is
- * pinned at its start, so the first span of that agent in the run (spans_run_idx) names it.
+ * pinned at its start, so the first span of that agent in the run's trace (the spans' primary key)
+ * names it.
  */
 async function runAggregates(w: Window): Promise<RunAggregate[]> {
   const rows = await queryRows<Record<string, unknown>>(db(), sql`
@@ -91,7 +92,7 @@ async function runAggregates(w: Window): Promise<RunAggregate[]> {
     cross join lateral unnest(r.agents) as a(agent)
     left join lateral (
       select s.agent_version as version from spans s
-      where s.run_id = r.id and s.agent = a.agent and s.agent_version is not null
+      where s.trace_id = r.trace_id and s.agent = a.agent and s.agent_version is not null
       limit 1
     ) v on true
     where r.created_at >= ${w.from} and r.created_at < ${w.to}
@@ -121,7 +122,7 @@ async function handoffAggregates(w: Window): Promise<HandoffAggregate[]> {
     cross join lateral (
       select exists (
         select 1 from spans b
-        where b.run_id = h.run_id and b.kind = 'handoff'
+        where b.trace_id = h.trace_id and b.kind = 'handoff'
           and b.attributes->>'switchyard.handoff.from' = h.attributes->>'switchyard.handoff.to'
           and b.attributes->>'switchyard.handoff.to' = h.attributes->>'switchyard.handoff.from'
           and (b.started_at, b.ingest_id) > (h.started_at, h.ingest_id)

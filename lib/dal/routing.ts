@@ -26,7 +26,7 @@ const text = (v: unknown) => (typeof v === "string" ? v : "");
 /**
  * Model routing on /agents: decisions per tier and their cost effect in a window, from the
  * `routing` and `llm` spans (the (kind, started_at) index bounds every query; the per-run probe
- * uses spans (run_id)). Prices of the top tiers are the ones in force now, from the price table.
+ * uses the spans' primary key through trace_id). Prices of the top tiers are the ones in force now, from the price table.
  */
 export async function getRoutingOverview(range: TimeRange): Promise<RoutingOverview & { recent: RecentRoutingDecision[] }> {
   await authorize("agents:read");
@@ -45,7 +45,7 @@ export async function getRoutingOverview(range: TimeRange): Promise<RoutingOverv
         sum(s.output_tokens) as output_tokens, sum(coalesce(s.cost_usd, 0)) as cost_usd
       from spans s
       where s.kind = 'llm' and s.started_at >= ${from} and s.started_at < ${to} and s.agent is not null
-        and exists (select 1 from spans r where r.run_id = s.run_id and r.kind = 'routing' and r.agent = s.agent)
+        and exists (select 1 from spans r where r.trace_id = s.trace_id and r.kind = 'routing' and r.agent = s.agent)
       group by 1, 2`),
     queryRows<Record<string, unknown>>(db(), sql`
       select count(*) as calls, sum(coalesce(cost_usd, 0)) as cost_usd
