@@ -4,7 +4,7 @@ import { db } from "@/db";
 import { authorize } from "@/lib/auth/authorize";
 import type { ScoreSeriesRow } from "@/lib/evals/charts";
 import type { Bucket, TimeRange } from "@/lib/metrics/range";
-import { queryRows } from "@/lib/runs/sql";
+import { jsonbValue, queryRows } from "@/lib/runs/sql";
 
 const ORIGIN = sql.raw(`'2000-01-01 00:00:00+00'::timestamptz`);
 const interval = (bucket: Bucket) => sql.raw(bucket === "hour" ? `'1 hour'::interval` : `'1 day'::interval`);
@@ -66,7 +66,7 @@ export async function listLowestScores(range: TimeRange, limit = 10): Promise<Lo
       order by e.score, r.ended_at desc limit ${limit}`,
   );
   return rows.map((r) => {
-    const checks = (typeof r.checks === "string" ? JSON.parse(r.checks) : r.checks) as { name: string; passed: boolean; detail: string }[];
+    const checks = jsonbValue(r.checks) as { name: string; passed: boolean; detail: string }[];
     return {
       runId: r.run_id,
       conversationId: r.conversation_id,

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/db/client";
-import { queryRows } from "@/lib/runs/sql";
+import { jsonbValue, queryRows } from "@/lib/runs/sql";
 
 /** LLM latency histogram bounds, in seconds. */
 export const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
@@ -58,7 +58,7 @@ export async function getLlmTotals(db: Database): Promise<Map<string, AgentTotal
 
 async function readRollup(db: Database): Promise<{ stored: Rollup | null; rollup: Rollup }> {
   const [row] = await queryRows<{ value: unknown }>(db, sql`select value from settings where key = ${ROLLUP_SETTINGS_KEY}`);
-  const value: unknown = typeof row?.value === "string" ? JSON.parse(row.value) : row?.value;
+  const value = jsonbValue(row?.value);
   const parsed = rollupSchema.safeParse(value);
   // Other bucket bounds (a changed release) cannot be merged: recompute from the beginning.
   const valid = parsed.success && sameBounds(parsed.data.bounds) ? parsed.data : null;

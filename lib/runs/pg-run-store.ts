@@ -11,7 +11,7 @@ import { type Resumption, spansForCommit } from "@/lib/tracing/spans";
 import { commitBatcherFor } from "./commit-batch";
 import type { RunWrite } from "./commit-rows";
 import { commitRuns } from "./commit-runs";
-import { queryRows } from "./sql";
+import { jsonbValue, queryRows } from "./sql";
 
 export interface PgRunStoreOptions {
   /** The worker holding the lease; its commits are refused once another worker took the run. */
@@ -65,9 +65,7 @@ export class PgRunStore implements RunStore {
       sql`select seq, checkpoint from runs where id = ${runId}`,
     );
     if (!row) return undefined;
-    const checkpoint: unknown =
-      typeof row.checkpoint === "string" ? JSON.parse(row.checkpoint) : row.checkpoint;
-    return { state: runStateSchema.parse(checkpoint), seq: row.seq };
+    return { state: runStateSchema.parse(jsonbValue(row.checkpoint)), seq: row.seq };
   }
 
   private writeOf(

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import type { LedgerEntry, ToolLedger, ToolOutcome } from "@/lib/runtime";
-import { queryRows } from "./sql";
+import { jsonbValue, queryRows } from "./sql";
 
 interface LedgerRow {
   key: string;
@@ -57,7 +57,7 @@ export class PgToolLedger implements ToolLedger {
 }
 
 function toEntry(row: LedgerRow): LedgerEntry {
-  const parse = (v: unknown) => (typeof v === "string" ? (JSON.parse(v) as unknown) : v);
+  const parse = jsonbValue;
   return {
     key: row.key,
     tool: row.tool,

@@ -41,3 +41,17 @@ async function run<T>(db: Database, query: Query, values: Record<string, unknown
   if (Array.isArray(result)) return result as T[];
   return (result as { rows?: T[] }).rows ?? [];
 }
+
+/**
+ * A jsonb column read through `queryRows` or `queryCompiled`: drizzle's postgres.js driver leaves
+ * json as text for its column mappers, PGlite parses it. Like drizzle's own jsonb mapper, text that
+ * is not JSON (a string scalar PGlite already parsed) is the value itself.
+ */
+export function jsonbValue(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}

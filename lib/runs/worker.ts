@@ -7,7 +7,7 @@ import { log } from "@/lib/log";
 import { type CallPriority, ConcurrencyConflict, type RunEvent, type RunState } from "@/lib/runtime";
 import { PgRunStore } from "./pg-run-store";
 import { createRunLoop, type RuntimeParts } from "./runtime";
-import { queryRows } from "./sql";
+import { jsonbValue, queryRows } from "./sql";
 
 export interface WorkerOptions {
   db: Database;
@@ -218,7 +218,7 @@ export class RunWorker {
 }
 
 function pinnedVersions(raw: unknown): Record<string, number> {
-  const value: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
+  const value = jsonbValue(raw);
   const parsed = z.record(z.string(), z.number().int()).safeParse(value);
   return parsed.success ? parsed.data : {};
 }

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { runEvents, spans } from "@/db/schema";
 import type { RunEvent } from "@/lib/runtime";
+import { jsonbValue } from "@/lib/runs/sql";
 import { payloadEventSeq, payloadOfEvent } from "./spans";
 
 /**
@@ -16,7 +17,7 @@ export async function readSpanPayload(db: Database, traceId: string, spanId: str
     .where(and(eq(spans.traceId, traceId), eq(spans.spanId, spanId)))
     .limit(1);
   if (!row) return undefined;
-  const stored = parseJson(row.payload);
+  const stored = jsonbValue(row.payload);
   const seq = payloadEventSeq(stored);
   if (seq === null) return stored ?? null;
   const [event] = await db
@@ -26,16 +27,8 @@ export async function readSpanPayload(db: Database, traceId: string, spanId: str
     .limit(1);
   if (!event) return null;
   // The row's columns hold what eventRows (lib/runs/commit-rows.ts) took out of the event's data.
-  const data = parseJson(event.data) as Omit<RunEvent, "runId" | "seq" | "agent" | "agentVersion" | "at">;
+  const data = jsonbValue(event.data) as Omit<RunEvent, "runId" | "seq" | "agent" | "agentVersion" | "at">;
   const full = { ...data, runId: row.runId, seq, agent: event.agent, agentVersion: event.agentVersion, at: event.at.getTime() };
   return payloadOfEvent(row.runId, full as RunEvent);
 }
 
-function parseJson(value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    return value;
-  }
-}

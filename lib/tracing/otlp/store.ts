@@ -2,7 +2,7 @@ import { and, asc, between, eq, gt, inArray, isNotNull, or, sql } from "drizzle-
 import { z } from "zod";
 import type { Database } from "@/db/client";
 import { runs, spans } from "@/db/schema";
-import { queryRows } from "@/lib/runs/sql";
+import { jsonbValue, queryRows } from "@/lib/runs/sql";
 import { type CursorState, cursorStateSchema, emptyCursor } from "./cursor";
 import type { StoredSpan } from "./span-mapper";
 
@@ -17,9 +17,6 @@ const leaseRowSchema = z.object({
   cursor: z.unknown(),
 });
 
-function parseJson(value: unknown): unknown {
-  return typeof value === "string" ? JSON.parse(value) : value;
-}
 
 /**
  * Takes (or renews) the exporter lease: free when nobody holds it or the holder's lease ran out.
@@ -40,7 +37,7 @@ export async function acquireLease(db: Database, owner: string, leaseMs: number)
       returning value`,
   );
   if (!row) return null;
-  const parsed = leaseRowSchema.safeParse(parseJson(row.value));
+  const parsed = leaseRowSchema.safeParse(jsonbValue(row.value));
   if (!parsed.success || parsed.data.owner !== owner) return null;
   const cursor = cursorStateSchema.safeParse(parsed.data.cursor ?? {});
   // A cursor that no longer validates restarts from the beginning rather than stopping export.
