@@ -4,6 +4,7 @@ import { z } from "zod";
 import { db, schema } from "@/db";
 import { authorize } from "@/lib/auth/authorize";
 import { readSpanPayload } from "@/lib/tracing/payload";
+import { type AttributeColumns, spanAttributes } from "@/lib/tracing/spans";
 import type { RunStatus } from "@/lib/runtime";
 import { afterCursor, cursorTimestamp, decodeCursor, encodeCursor, newestFirst } from "./keyset-cursor";
 
@@ -198,12 +199,14 @@ export const spanIdSchema = z.string().regex(/^[0-9a-f]{16}$/);
 
 const attributesSchema = z.record(z.string(), z.unknown());
 
-/** JSONB read back is untrusted shape: keep scalars, show anything else as its JSON text. */
-function toAttributes(value: unknown): Record<string, AttributeValue> {
+/**
+ * The span's attributes: those its columns restate, then the stored ones. JSONB read back is
+ * untrusted shape: keep scalars, show anything else as its JSON text.
+ */
+function toAttributes(columns: AttributeColumns, value: unknown): Record<string, AttributeValue> {
   const parsed = attributesSchema.safeParse(value);
-  if (!parsed.success) return {};
   const out: Record<string, AttributeValue> = {};
-  for (const [key, v] of Object.entries(parsed.data)) {
+  for (const [key, v] of Object.entries(spanAttributes(columns, parsed.success ? parsed.data : {}))) {
     out[key] = typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : JSON.stringify(v) ?? "null";
   }
   return out;
@@ -303,7 +306,7 @@ export async function getTrace(traceId: string): Promise<TraceDetailDto | null> 
       outputTokens: x.outputTokens,
       costUsd: x.costUsd,
       error: x.error,
-      attributes: toAttributes(x.attributes),
+      attributes: toAttributes(x, x.attributes),
     })),
     spansTruncated: rows.length > TRACE_MAX_SPANS,
   };

@@ -1,7 +1,14 @@
 import { sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { RunEvent, RunState } from "@/lib/runtime";
-import { lastEventAt, rootSpanId, type SpanRecord, storedPayload, type TraceDelta } from "@/lib/tracing/spans";
+import {
+  lastEventAt,
+  rootSpanId,
+  type SpanRecord,
+  storedAttributes,
+  storedPayload,
+  type TraceDelta,
+} from "@/lib/tracing/spans";
 import { escalationOf } from "./escalation-commit";
 import { settlementOf } from "./settlement";
 
@@ -41,7 +48,7 @@ export function spanRows(runId: string, spans: readonly SpanRecord[]) {
     output_tokens: x.outputTokens,
     cost_usd: x.costUsd,
     error: x.error,
-    attributes: x.attributes,
+    attributes: storedAttributes(x),
     payload: storedPayload(x),
   }));
 }

@@ -329,23 +329,62 @@ function isErrorEvent(e: RunEvent): boolean {
 /** OpenTelemetry GenAI semantic-convention attributes of an LLM call. */
 function genAiAttributes(e: Extract<RunEvent, { type: "llm_call" }>, model: string | null) {
   return {
-    "gen_ai.operation.name": "chat",
-    "gen_ai.provider.name": model?.startsWith("simulator/")
-      ? "switchyard.simulator"
-      : providerOf(model),
-    ...(model ? { "gen_ai.request.model": model, "gen_ai.response.model": model } : {}),
-    "gen_ai.usage.input_tokens": e.usage.inputTokens,
-    "gen_ai.usage.output_tokens": e.usage.outputTokens,
+    ...columnAttributes({
+      kind: "llm",
+      model,
+      agent: e.agent,
+      tier: e.tier,
+      inputTokens: e.usage.inputTokens,
+      outputTokens: e.usage.outputTokens,
+    }),
     ...(e.usage.cachedInputTokens ? { "gen_ai.usage.cache_read.input_tokens": e.usage.cachedInputTokens } : {}),
-    ...(e.agent ? { "gen_ai.agent.name": e.agent } : {}),
-    "switchyard.tier": e.tier,
     "switchyard.attempt": e.attempt,
     ...(e.error ? { "error.type": e.error.kind } : {}),
   };
 }
 
+/** The span columns that attributes can be derived from. */
+export type AttributeColumns = Pick<SpanRecord, "model" | "agent" | "tier" | "inputTokens" | "outputTokens"> & {
+  kind: string;
+};
+
+/**
+ * The attributes of an LLM span that only restate its columns (model, tokens, agent, tier). They
+ * are not stored (about 300 bytes of JSON per call, written with every step): `storedAttributes`
+ * drops them and readers add them back with `spanAttributes`.
+ */
+export function columnAttributes(span: AttributeColumns): Record<string, string | number> {
+  if (span.kind !== "llm") return {};
+  const model = span.model;
+  return {
+    "gen_ai.operation.name": "chat",
+    "gen_ai.provider.name": providerOf(model),
+    ...(model ? { "gen_ai.request.model": model, "gen_ai.response.model": model } : {}),
+    ...(span.inputTokens !== null ? { "gen_ai.usage.input_tokens": span.inputTokens } : {}),
+    ...(span.outputTokens !== null ? { "gen_ai.usage.output_tokens": span.outputTokens } : {}),
+    ...(span.agent ? { "gen_ai.agent.name": span.agent } : {}),
+    ...(span.tier ? { "switchyard.tier": span.tier } : {}),
+  };
+}
+
+/** A span's attributes as stored: without those its columns restate (`columnAttributes`). */
+export function storedAttributes(span: SpanRecord): Record<string, string | number | boolean> {
+  const derived = columnAttributes(span);
+  const stored: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(span.attributes)) {
+    if (derived[key] !== value) stored[key] = value;
+  }
+  return stored;
+}
+
+/** A stored span's full attributes: the derived ones, then what the row holds (which wins). */
+export function spanAttributes<T>(columns: AttributeColumns, stored: Record<string, T>): Record<string, T | string | number> {
+  return { ...columnAttributes(columns), ...stored };
+}
+
 function providerOf(model: string | null): string {
   if (!model) return "unknown";
+  if (model.startsWith("simulator/")) return "switchyard.simulator";
   if (model.startsWith("claude")) return "anthropic";
   if (/^(gpt|o\d)/.test(model)) return "openai";
   return "openai_compatible";

@@ -258,7 +258,20 @@ describe("a real conversation's trace", () => {
       expect(s.startOffsetMs).toBeGreaterThanOrEqual(0);
     }
     const llm = spans.find((s) => s.kind === "llm")!;
-    expect(llm.attributes).toMatchObject({ "gen_ai.operation.name": "chat" });
+    expect(llm.attributes).toMatchObject({
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": llm.model,
+      "gen_ai.usage.input_tokens": llm.inputTokens,
+      "gen_ai.agent.name": llm.agent,
+    });
+    // ...which the row does not repeat: the columns hold them (lib/tracing/spans.ts).
+    const [stored] = await testDb()
+      .select({ attributes: schema.spans.attributes })
+      .from(schema.spans)
+      .where(sql`trace_id = ${traceId} and span_id = ${llm.id}`);
+    const storedKeys = Object.keys(stored!.attributes as object);
+    expect(storedKeys).toContain("switchyard.attempt");
+    expect(storedKeys).not.toContain("gen_ai.request.model");
     expect(llm.durationMs).not.toBeNull();
     expect(llm.agent).toBeTruthy();
     expect(llm.agentVersion).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "@/lib/runtime";
-import { rootSpanId, spanId, spansForCommit } from "@/lib/tracing/spans";
+import { rootSpanId, spanAttributes, spanId, spansForCommit, storedAttributes } from "@/lib/tracing/spans";
 
 const at = 1_700_000_000_000;
 const ev = (seq: number, e: Record<string, unknown>) =>
@@ -38,6 +38,18 @@ describe("spansForCommit", () => {
       "gen_ai.usage.output_tokens": 500,
       "gen_ai.agent.name": "triage",
     });
+  });
+
+  it("stores only the LLM attributes its columns do not restate, and reads back the same set", () => {
+    const llm = spansForCommit("run_a", step).spans.find((s) => s.kind === "llm")!;
+    const stored = storedAttributes(llm);
+    expect(stored).toEqual({ "switchyard.attempt": llm.attributes["switchyard.attempt"] });
+    expect(spanAttributes(llm, stored)).toEqual(llm.attributes);
+    // What the row holds wins over what the columns would say (rows written before the split).
+    expect(spanAttributes(llm, { "gen_ai.agent.name": "older" })["gen_ai.agent.name"]).toBe("older");
+    // Other kinds keep everything.
+    const handoff = spansForCommit("run_a", step).spans.find((s) => s.kind === "handoff")!;
+    expect(storedAttributes(handoff)).toEqual(handoff.attributes);
   });
 
   it("adds the step's totals for the trace list", () => {

@@ -2,6 +2,7 @@ import { type Attributes, SpanKind, SpanStatusCode, TraceFlags } from "@opentele
 import { millisToHrTime } from "@opentelemetry/core";
 import type { Resource } from "@opentelemetry/resources";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { spanAttributes } from "../spans";
 
 /**
  * The columns of a stored span the exporter reads. `payload` (inputs, outputs, tool arguments) is
@@ -94,20 +95,18 @@ function statusOf(span: StoredSpan): { code: SpanStatusCode; message?: string } 
 
 function attributesOf(span: StoredSpan): Attributes {
   const out: Attributes = {};
-  if (span.attributes && typeof span.attributes === "object" && !Array.isArray(span.attributes)) {
-    for (const [key, value] of Object.entries(span.attributes as Record<string, unknown>)) {
-      // Only scalars: anything structured would be a payload, which is never exported.
-      if (typeof value === "string") out[key] = value.slice(0, 1_000);
-      else if (typeof value === "number" || typeof value === "boolean") out[key] = value;
-    }
+  const stored =
+    span.attributes && typeof span.attributes === "object" && !Array.isArray(span.attributes)
+      ? (span.attributes as Record<string, unknown>)
+      : {};
+  // With the ones the columns restate (an LLM span's model, tokens, agent, tier), not stored.
+  for (const [key, value] of Object.entries(spanAttributes(span, stored))) {
+    // Only scalars: anything structured would be a payload, which is never exported.
+    if (typeof value === "string") out[key] = value.slice(0, 1_000);
+    else if (typeof value === "number" || typeof value === "boolean") out[key] = value;
   }
   out["gen_ai.conversation.id"] = span.conversationId;
   if (span.agent) out["gen_ai.agent.name"] ??= span.agent;
-  if (span.kind === "llm") {
-    if (span.model) out["gen_ai.request.model"] ??= span.model;
-    if (span.inputTokens !== null) out["gen_ai.usage.input_tokens"] = span.inputTokens;
-    if (span.outputTokens !== null) out["gen_ai.usage.output_tokens"] = span.outputTokens;
-  }
   out["switchyard.span.kind"] = span.kind;
   out["switchyard.run.id"] = span.runId;
   if (span.agentVersion !== null) out["switchyard.agent.version"] = span.agentVersion;
