@@ -30,8 +30,26 @@ export function eventRows(events: readonly RunEvent[]) {
   }));
 }
 
-export function spanRows(runId: string, spans: readonly SpanRecord[]) {
-  return spans.map((x) => ({
+/**
+ * A commit's span rows. `settledAtCreation` is the settlement of a commit that also creates the
+ * run: the statement's update of the root span cannot see the row the same statement inserts, so
+ * the root span goes in already ended.
+ */
+export function spanRows(runId: string, spans: readonly SpanRecord[], settledAtCreation?: Settlement | null) {
+  return spans.map((x) =>
+    settledAtCreation && x.spanId === settledAtCreation.root_span
+      ? {
+          ...spanRow(runId, x),
+          status: settledAtCreation.span_status,
+          ended_at: settledAtCreation.ended_at,
+          attributes: { ...storedAttributes(x), ...settledAtCreation.outcome },
+        }
+      : spanRow(runId, x),
+  );
+}
+
+function spanRow(runId: string, x: SpanRecord) {
+  return {
     run_id: runId,
     span_id: x.spanId,
     parent_span_id: x.parentSpanId,
@@ -50,7 +68,7 @@ export function spanRows(runId: string, spans: readonly SpanRecord[]) {
     error: x.error,
     attributes: storedAttributes(x),
     payload: storedPayload(x),
-  }));
+  };
 }
 
 export const eventRecord =
@@ -99,9 +117,13 @@ export interface RunWrite {
   create?: { conversationId: string; traceId: string; priority: number };
 }
 
-/** The run row of a creating commit. */
+/**
+ * The run row of a creating commit: the creation alone (the API's), or with the run's first step
+ * (`RunLoop.start`), which may settle it too.
+ */
 export function createdRunRow(w: RunWrite) {
   const c = w.create!;
+  const release = w.checkpoint.status !== "running";
   return {
     id: w.runId,
     conversation_id: c.conversationId,
@@ -112,6 +134,10 @@ export function createdRunRow(w: RunWrite) {
     trace_id: c.traceId,
     priority: c.priority,
     created_at: w.events[0]?.at ?? Date.now(),
+    owner: release ? null : w.owner,
+    lease_ms: w.leaseMs,
+    ended_at: release ? endedAt(w.events) : null,
+    ...totals(w.delta),
   };
 }
 
@@ -128,13 +154,20 @@ export function updatedRunRow(w: RunWrite) {
     lease_ms: w.leaseMs,
     release,
     ended_at: release ? endedAt(w.events) : null,
-    cost_usd: w.delta.costUsd,
-    input_tokens: w.delta.inputTokens,
-    output_tokens: w.delta.outputTokens,
-    llm_calls: w.delta.llmCalls,
-    errors: w.delta.errors,
-    agents: w.delta.agents,
-    models: w.delta.models,
+    ...totals(w.delta),
+  };
+}
+
+/** What a commit adds to the trace's totals on the run row. */
+function totals(delta: TraceDelta) {
+  return {
+    cost_usd: delta.costUsd,
+    input_tokens: delta.inputTokens,
+    output_tokens: delta.outputTokens,
+    llm_calls: delta.llmCalls,
+    errors: delta.errors,
+    agents: delta.agents,
+    models: delta.models,
   };
 }
 
@@ -143,6 +176,8 @@ export function updatedRunRow(w: RunWrite) {
  * the root span's end and outcome, and the inbox entry. Null while the run still runs. Fresh ids
  * per call: a group that failed wrote nothing, so its steps' retries may take new ones.
  */
+export type Settlement = NonNullable<ReturnType<typeof settlementRow>>;
+
 export function settlementRow(w: RunWrite) {
   const s = settlementOf(w.checkpoint);
   if (!s) return null;

@@ -27,13 +27,13 @@ import { queryCompiled } from "./sql";
  * Returns the ids of the runs written. Callers must not put two writes of one run in one call.
  */
 export async function commitRuns(db: Database, writes: readonly RunWrite[]): Promise<Set<string>> {
-  const updates = writes.filter((w) => w.expectedSeq !== 0);
   const created = writes.filter((w) => w.expectedSeq === 0).map(createdRunRow);
-  const updated = updates.map(updatedRunRow);
-  // A run's first commit never settles it (RunLoop.start commits `run_started` on its own).
-  const settled = updates.flatMap((w) => settlementRow(w) ?? []);
+  const updated = writes.filter((w) => w.expectedSeq !== 0).map(updatedRunRow);
+  // Any commit may settle its run, a creation too (RunLoop.start's first step).
+  const settlements = writes.map(settlementRow);
+  const settled = settlements.filter((s) => s !== null);
   const events = writes.flatMap((w) => eventRows(w.events));
-  const spans = writes.flatMap((w) => spanRows(w.runId, w.spans));
+  const spans = writes.flatMap((w, i) => spanRows(w.runId, w.spans, w.expectedSeq === 0 ? settlements[i] : null));
   // Only the parts this group needs: an empty part still runs, measurably, on every step.
   const statement = statementFor(created.length > 0, updated.length > 0, settled.length > 0);
   const rows = await queryCompiled<{ id: string }>(db, statement, {
@@ -48,16 +48,26 @@ export async function commitRuns(db: Database, writes: readonly RunWrite[]): Pro
 
 const param = (name: string) => sql.placeholder(name);
 
-/** New run rows (a run's first commit); a run that exists already is refused. */
+/**
+ * New run rows (a run's first commit: its creation, perhaps with its first step); a run that
+ * exists already is refused.
+ */
 const createPart = sql`
     c as (
       select * from jsonb_to_recordset(${param("created")}::jsonb) as c(id text,
         conversation_id text, chain text, status text, seq int, checkpoint jsonb, trace_id text,
-        priority int, created_at double precision)
+        priority int, created_at double precision, owner text, lease_ms double precision,
+        ended_at double precision, cost_usd double precision, input_tokens int, output_tokens int,
+        llm_calls int, errors int, agents text[], models text[])
     ), ins as (
-      insert into runs (id, conversation_id, chain, status, seq, checkpoint, trace_id, priority, created_at)
+      insert into runs (id, conversation_id, chain, status, seq, checkpoint, trace_id, priority,
+        created_at, lease_owner, lease_expires_at, ended_at, duration_ms, cost_usd, input_tokens,
+        output_tokens, llm_calls, errors, agents, models)
       select id, conversation_id, chain, status, seq, checkpoint, trace_id, priority,
-        to_timestamp(created_at / 1000.0)
+        to_timestamp(created_at / 1000.0), owner,
+        case when owner is null then null else now() + lease_ms * interval '1 millisecond' end,
+        to_timestamp(ended_at / 1000.0), ended_at - created_at, cost_usd, input_tokens,
+        output_tokens, llm_calls, errors, agents, models
       from c
       on conflict (id) do nothing
       returning id, conversation_id, trace_id

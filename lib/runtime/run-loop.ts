@@ -88,14 +88,26 @@ export class RunLoop {
     }
   }
 
-  /** Creates a run (one commit: `run_started`) and drives it until it settles. */
+  /**
+   * Creates a run and drives it until it settles. The creation rides with the first step's
+   * commit: nobody has heard of the run before that commit, so a process that dies first leaves
+   * nothing to lose or repeat, and the run costs one commit per step. A caller that must answer
+   * before the run is driven (the API) creates it durably on its own with {@link create}.
+   */
   async start(chainName: string, input: string, options: StartOptions = {}): Promise<RunState> {
-    const state = await this.create(chainName, input, options);
+    const created = this.initial(chainName, input, options);
+    const state = await this.stepFrom(created.state, options.signal, created.events);
     return this.drive(state, options.signal);
   }
 
   /** Creates a run durably without driving it (e.g. the API answers 201, a worker runs it). */
   async create(chainName: string, input: string, options: StartOptions = {}): Promise<RunState> {
+    const created = this.initial(chainName, input, options);
+    return this.commit(created.state, created);
+  }
+
+  /** A new run's state and its `run_started` event, not yet committed. */
+  private initial(chainName: string, input: string, options: StartOptions): StepResult {
     const chain = this.chain(chainName);
     const now = this.clock.now();
     const versions = pinVersions(chain, options.versions);
@@ -119,7 +131,7 @@ export class RunLoop {
     for (const spec of chain.entry(input)) openThread(state, spec);
     const rec = new EventRecorder(this.clock);
     rec.run({ type: "run_started", chain: chain.name, input, versions });
-    return this.commit(state, { state, events: rec.drafts });
+    return { state, events: rec.drafts };
   }
 
   /** Executes and commits exactly one step of a running run. */
@@ -182,7 +194,12 @@ export class RunLoop {
     return state;
   }
 
-  private async stepFrom(state: RunState, signal?: AbortSignal): Promise<RunState> {
+  /** One step from `state`; `creation` holds a new run's uncommitted events, which go first. */
+  private async stepFrom(
+    state: RunState,
+    signal?: AbortSignal,
+    creation: StepResult["events"] = [],
+  ): Promise<RunState> {
     const ctx: StepContext = {
       chain: this.chain(state.chain),
       model: this.deps.model,
@@ -205,7 +222,10 @@ export class RunLoop {
       if (!(error instanceof ConfigurationError)) throw error;
       result = this.failure(state, error);
     }
-    return this.commit(state, result);
+    return this.commit(
+      state,
+      creation.length > 0 ? { state: result.state, events: [...creation, ...result.events] } : result,
+    );
   }
 
   private failure(state: RunState, error: RuntimeError): StepResult {

@@ -210,10 +210,12 @@ clean).
   ceiling table shows the same inserts on their own, with their server counters.
 - **Counters and CPU at concurrency 1** come from a second concurrency-1 phase without the
   interleaved inserts (they would count as the framework's writes).
-- **Switchyard**: \`RunLoop.start\` through the production \`PgRunStore\` and \`PgToolLedger\`: the
-  run's creation commit plus one commit per step, each with its events, spans, checkpoint and the
-  run's cost and token totals. The conversation row exists beforehand (the public API writes it in
-  the transaction that creates the run). Not included: the worker's claim loop, LISTEN/NOTIFY and
+- **Switchyard**: \`RunLoop.start\` through the production \`PgRunStore\` and \`PgToolLedger\`: one
+  commit per step, each with its events, spans, checkpoint and the run's cost and token totals; the
+  run's creation rides with its first step (nobody has heard of the run before that commit). The
+  conversation row exists beforehand. Through the public API a run is created on its own instead,
+  in the API's transaction with the conversation and the customer's message (one more commit per
+  run, which that request needs anyway to answer), and a worker then claims it. Not included: the worker's claim loop, LISTEN/NOTIFY and
   leases (runs are driven directly with the given concurrency, like the peers' \`invoke\`/\`start\`).
   Under concurrency, commits (creation, steps, settlement) that queue behind two in flight share one statement and
   transaction (group commit, \`lib/runs/commit-batch.ts\`); each still waits for its own durability.

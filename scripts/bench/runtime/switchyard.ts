@@ -11,9 +11,9 @@ import { type Adapter, CUSTOMER_MESSAGE } from "./workload";
 
 /**
  * Switchyard under test: the production write path, unchanged. Each conversation row exists
- * beforehand (the public API writes it in the same transaction as the run's first commit); the
- * timed part is `RunLoop.start`: the run's creation commit and one commit per step through the
- * real PgRunStore, with its events, spans, checkpoint and the run's cost and token totals.
+ * beforehand; the timed part is `RunLoop.start`: one commit per step through the real PgRunStore
+ * (the run's creation rides with the first), with its events, spans, checkpoint and the run's cost
+ * and token totals.
  * Not included: the worker's claim loop (runs are driven directly, see docs/benchmarks.md).
  */
 interface Ctx {

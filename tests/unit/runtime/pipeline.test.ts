@@ -35,16 +35,38 @@ describe("pipeline", () => {
     expect(expectGapFree(events)).toBe(true);
   });
 
-  it("commits exactly once per step, plus once to create the run", async () => {
+  it("commits exactly once per step: start's creation rides with the first step", async () => {
     const h = harness([chain], {
       triage: [{ output: triaged }],
       writer: [{ output: { reply: "ok" } }],
     });
     const state = await h.loop.start("support", "hi");
-    const steps = eventsOfType(h.store.events(state.runId), "step_started").length;
+    const events = h.store.events(state.runId);
+    const steps = eventsOfType(events, "step_started").length;
     expect(steps).toBe(2);
-    expect(h.store.commitCount(state.runId)).toBe(steps + 1);
-    expect(state.seq).toBe(h.store.events(state.runId).length);
+    expect(h.store.commitCount(state.runId)).toBe(steps);
+    expect(events.slice(0, 2).map((e) => e.type)).toEqual(["run_started", "step_started"]);
+    expect(state.seq).toBe(events.length);
+  });
+
+  it("creates a run durably on its own with create, for a caller that answers first", async () => {
+    const h = harness([chain], {
+      triage: [{ output: triaged }],
+      writer: [{ output: { reply: "ok" } }],
+    });
+    const created = await h.loop.create("support", "hi");
+    expect(h.store.commitCount(created.runId)).toBe(1);
+    expect(h.store.events(created.runId).map((e) => e.type)).toEqual(["run_started"]);
+    const state = await h.loop.run(created.runId);
+    expect(state.status).toBe("completed");
+    expect(h.store.commitCount(created.runId)).toBe(3);
+  });
+
+  it("leaves nothing behind when start's first step fails before its commit", async () => {
+    const h = harness([chain], { triage: [], writer: [] });
+    await expect(h.loop.start("support", "hi", { runId: "run_lost" })).rejects.toThrow();
+    expect(h.store.commitCount("run_lost")).toBe(0);
+    expect(await h.store.loadCheckpoint("run_lost")).toBeUndefined();
   });
 
   it("checkpoints a finished stage as its output, not its history", async () => {
