@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { costOf } from "@/lib/costs/prices";
 import type { RunEvent, RunState } from "@/lib/runtime";
 import { coordinationAttributes, coordinationSpan } from "./coordination";
@@ -60,8 +60,7 @@ export interface TraceDelta {
   models: string[];
 }
 
-export const spanId = (runId: string, key: string) =>
-  createHash("sha256").update(`${runId}|${key}`).digest("hex").slice(0, 16);
+export const spanId = (runId: string, key: string) => hash("sha256", `${runId}|${key}`, "hex").slice(0, 16);
 
 export const rootSpanId = (runId: string) => spanId(runId, "root");
 
@@ -140,7 +139,8 @@ function spanOf(
   parent: string,
   batch: readonly RunEvent[],
 ): SpanRecord | null {
-  const id = spanId(runId, `event:${e.seq}`);
+  // Not for the run and step spans, which have ids of their own: hashing is most of this function.
+  const id = e.type === "run_started" || e.type === "step_started" ? "" : spanId(runId, `event:${e.seq}`);
   switch (e.type) {
     case "run_started":
       return base(rootSpanId(runId), null, "run", `run ${e.chain}`, e, {

@@ -13,6 +13,14 @@ const step = [
   ev(5, { type: "tool_refused", agent: "triage", agentVersion: 1, threadId: "t1", tool: "refund", input: {}, reason: "not_allowed" }),
 ];
 
+describe("span ids", () => {
+  it("stay what earlier releases derived, so a run in flight across an upgrade keeps one tree", () => {
+    // sha256("<run>|<key>") in hex, first 16 characters.
+    expect(rootSpanId("run_a")).toBe("2ffff8cedf4f6f64");
+    expect(spanId("run_a", "step:1")).toBe("a957c4dbe7f83382");
+  });
+});
+
 describe("spansForCommit", () => {
   it("hangs a step's spans under the step span, and the step under the run's root", () => {
     const { spans } = spansForCommit("run_a", step);
