@@ -92,6 +92,12 @@ test("an engineer opens a conversation's trace from the list, reads the waterfal
   await expect(payload).toContainText('"output"');
   await page.screenshot({ path: "docs/screenshots/trace-detail.png", fullPage: true });
 
+  // An LLM span shows the GenAI attributes its row does not store: derived from its columns.
+  const llm = await traces.openSpan("llm");
+  await expect(llm.getByText("gen_ai.request.model")).toBeVisible();
+  await expect(llm.getByText("gen_ai.usage.input_tokens")).toBeVisible();
+  await expect(llm.getByText("switchyard.attempt")).toBeVisible();
+
   // The keyboard reaches the span links and the collapse buttons (no div with onClick).
   await detail.getByRole("link", { name: "Close" }).focus();
   await page.keyboard.press("Enter");
