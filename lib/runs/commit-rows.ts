@@ -171,13 +171,14 @@ function totals(delta: TraceDelta) {
   };
 }
 
+/** A settling commit's row for the statement's settlement part. */
+export type Settlement = NonNullable<ReturnType<typeof settlementRow>>;
+
 /**
  * What a settling commit writes besides the run: the customer's reply, the conversation's status,
  * the root span's end and outcome, and the inbox entry. Null while the run still runs. Fresh ids
  * per call: a group that failed wrote nothing, so its steps' retries may take new ones.
  */
-export type Settlement = NonNullable<ReturnType<typeof settlementRow>>;
-
 export function settlementRow(w: RunWrite) {
   const s = settlementOf(w.checkpoint);
   if (!s) return null;
