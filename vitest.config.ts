@@ -16,8 +16,10 @@ export default defineConfig({
     environment: "node",
     // next-auth imports "next/server" without an extension, which only a bundler resolves.
     server: { deps: { inline: ["next-auth", "@auth/core"] } },
-    // Each file gets its own process, so each gets its own in-memory PGlite.
+    // Each file gets its own process, so each gets its own in-memory PGlite, copied from one
+    // migrated once per run (tests/global-setup.ts).
     pool: "forks",
+    globalSetup: ["tests/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: {

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
@@ -39,7 +39,11 @@ function open(): Handle {
   const dir = env.PGLITE_DATA_DIR;
   if (!dir.startsWith("memory://")) mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
   // pgvector for the semantic response cache; created as an extension by db/migrate.ts.
-  const client = new PGlite(dir, { extensions: { vector } });
+  const template = dir.startsWith("memory://") ? env.PGLITE_TEMPLATE : undefined;
+  const client = new PGlite(dir, {
+    extensions: { vector },
+    ...(template ? { loadDataDir: new Blob([readFileSync(template)]) } : {}),
+  });
   return {
     db: drizzlePglite({ client, schema }),
     kind: "pglite",

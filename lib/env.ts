@@ -8,6 +8,11 @@ const envSchema = z.object({
   DATABASE_URL: z.url().optional(),
   /** Embedded database directory; `memory://` keeps it in memory (tests). */
   PGLITE_DATA_DIR: z.string().min(1).default(".data/pglite"),
+  /**
+   * A dump of a migrated embedded database (`dumpDataDir`) that a `memory://` database starts
+   * from, so each test file skips initdb and the migrations (tests/global-setup.ts).
+   */
+  PGLITE_TEMPLATE: z.string().min(1).optional(),
   /** When set, the embedded database wins over DATABASE_URL (tests that must run on PGlite). */
   SWITCHYARD_EMBEDDED_DB: z.enum(["1", "true"]).optional(),
   /**
