@@ -1,29 +1,72 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { vector } from "@electric-sql/pglite-pgvector";
-import { drizzle } from "drizzle-orm/pglite";
-import { migrate } from "drizzle-orm/pglite/migrator";
+import type { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
+import { closeDatabase, getDatabase } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
+import { resetEnvForTests } from "@/lib/env";
 
 /**
- * On PGlite, every test file opens its own in-memory database. Creating one (initdb) and
- * migrating it took about 4 s per file; loading a dump of one already migrated takes under 1 s.
- * So the run migrates once here and each file's database starts from that dump
- * (PGLITE_TEMPLATE, read by db/client.ts). db/migrate.ts still runs in every file and finds
- * nothing to do. On PostgreSQL (DATABASE_URL) each file creates its own database and this does
- * nothing.
+ * Every test file gets a database of its own (tests/helpers/db.ts). Creating one and running
+ * every migration in it took seconds per file, so the run migrates one database here and each
+ * file's database starts as a copy of it:
+ * - on PGlite, a dump of the migrated data dir that each `memory://` database loads
+ *   (PGLITE_TEMPLATE, read by db/client.ts);
+ * - on PostgreSQL (DATABASE_URL), a template database each file's `create database` copies
+ *   (TEST_DATABASE_TEMPLATE, read by tests/helpers/db.ts).
+ * Each file still calls migrateDatabase, which then has no migration left to apply.
  */
-export default async function setup(): Promise<() => void> {
-  if (process.env.DATABASE_URL && !process.env.SWITCHYARD_EMBEDDED_DB) return () => {};
+export default async function setup(): Promise<() => void | Promise<void>> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl && !process.env.SWITCHYARD_EMBEDDED_DB) return migrateServerTemplate(serverUrl);
+  return migrateEmbeddedTemplate();
+}
+
+async function migrateEmbeddedTemplate(): Promise<() => void> {
   const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
   const file = path.join(root, ".data/test", `pglite-template-${process.pid}.tar`);
-  const db = new PGlite("memory://", { extensions: { vector } });
-  await db.exec("create extension if not exists vector");
-  await migrate(drizzle({ client: db }), { migrationsFolder: path.join(root, "db/migrations") });
-  const dump = await db.dumpDataDir("none");
-  await db.close();
+  const dump = await withMigratedDatabase({ PGLITE_DATA_DIR: "memory://" }, () => {
+    const client = (getDatabase() as unknown as { $client: PGlite }).$client;
+    return client.dumpDataDir("none");
+  });
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
   process.env.PGLITE_TEMPLATE = file;
   return () => rmSync(file, { force: true });
+}
+
+async function migrateServerTemplate(serverUrl: string): Promise<() => Promise<void>> {
+  const name = `sy_template_${process.pid}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists "${name}"`);
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await withMigratedDatabase({ DATABASE_URL: url.toString() }, async () => {});
+  process.env.TEST_DATABASE_TEMPLATE = name;
+  return async () => {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  };
+}
+
+/**
+ * Migrates the database `env` points at and runs `then` on it, then closes it: a copy needs its
+ * template closed, and the test files' environment must not keep these overrides.
+ */
+async function withMigratedDatabase<T>(env: Record<string, string>, then: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  resetEnvForTests();
+  try {
+    await migrateDatabase();
+    return await then();
+  } finally {
+    await closeDatabase();
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    resetEnvForTests();
+  }
 }

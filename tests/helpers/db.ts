@@ -12,7 +12,8 @@ import { newId } from "@/lib/ids";
 /**
  * Gives the test file a database of its own: an in-memory PGlite, or, when DATABASE_URL is set,
  * a new database on that PostgreSQL server (created here, dropped afterwards). Files run in
- * parallel without seeing each other's rows, and the same tests run on both backends.
+ * parallel without seeing each other's rows, and the same tests run on both backends. Either
+ * starts as a copy of the one tests/global-setup.ts migrated.
  */
 export function setupTestDatabase(): void {
   let dropOnExit: (() => Promise<void>) | undefined;
@@ -21,7 +22,8 @@ export function setupTestDatabase(): void {
     if (serverUrl && !process.env.SWITCHYARD_EMBEDDED_DB) {
       const name = `sy_test_${newId("db").slice(3).toLowerCase()}`;
       const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`create database "${name}"`);
+      const template = process.env.TEST_DATABASE_TEMPLATE;
+      await admin.unsafe(`create database "${name}"${template ? ` template "${template}"` : ""}`);
       const url = new URL(serverUrl);
       url.pathname = `/${name}`;
       process.env.DATABASE_URL = url.toString();
