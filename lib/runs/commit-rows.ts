@@ -31,18 +31,18 @@ export function eventRows(events: readonly RunEvent[]) {
 }
 
 /**
- * A commit's span rows. `settledAtCreation` is the settlement of a commit that also creates the
- * run: the statement's update of the root span cannot see the row the same statement inserts, so
- * the root span goes in already ended.
+ * A commit's span rows. A settling commit ends the root span; when it also writes that span (a
+ * run created and settled by one commit), the span goes in already ended, since the statement's
+ * update of the root span cannot see a row the same statement inserts.
  */
-export function spanRows(runId: string, spans: readonly SpanRecord[], settledAtCreation?: Settlement | null) {
+export function spanRows(runId: string, spans: readonly SpanRecord[], settlement?: Settlement | null) {
   return spans.map((x) =>
-    settledAtCreation && x.spanId === settledAtCreation.root_span
+    settlement && x.spanId === settlement.root_span
       ? {
           ...spanRow(runId, x),
-          status: settledAtCreation.span_status,
-          ended_at: settledAtCreation.ended_at,
-          attributes: { ...storedAttributes(x), ...settledAtCreation.outcome },
+          status: settlement.span_status,
+          ended_at: settlement.ended_at,
+          attributes: { ...storedAttributes(x), ...settlement.outcome },
         }
       : spanRow(runId, x),
   );
@@ -123,7 +123,7 @@ export interface RunWrite {
  */
 export function createdRunRow(w: RunWrite) {
   const c = w.create!;
-  const release = w.checkpoint.status !== "running";
+  const { release, ended_at } = ending(w);
   return {
     id: w.runId,
     conversation_id: c.conversationId,
@@ -136,14 +136,13 @@ export function createdRunRow(w: RunWrite) {
     created_at: w.events[0]?.at ?? Date.now(),
     owner: release ? null : w.owner,
     lease_ms: w.leaseMs,
-    ended_at: release ? endedAt(w.events) : null,
+    ended_at,
     ...totals(w.delta),
   };
 }
 
 /** The guarded update of a run row: its seq and lease checks, the checkpoint and the trace's totals. */
 export function updatedRunRow(w: RunWrite) {
-  const release = w.checkpoint.status !== "running";
   return {
     id: w.runId,
     expected: w.expectedSeq,
@@ -152,10 +151,15 @@ export function updatedRunRow(w: RunWrite) {
     status: w.checkpoint.status,
     owner: w.owner,
     lease_ms: w.leaseMs,
-    release,
-    ended_at: release ? endedAt(w.events) : null,
+    ...ending(w),
     ...totals(w.delta),
   };
+}
+
+/** Whether the commit ends the run, which releases its lease, and when the run ended if so. */
+function ending(w: RunWrite) {
+  const release = w.checkpoint.status !== "running";
+  return { release, ended_at: release ? endedAt(w.events) : null };
 }
 
 /** What a commit adds to the trace's totals on the run row. */

@@ -33,7 +33,7 @@ export async function commitRuns(db: Database, writes: readonly RunWrite[]): Pro
   const settlements = writes.map(settlementRow);
   const settled = settlements.filter((s) => s !== null);
   const events = writes.flatMap((w) => eventRows(w.events));
-  const spans = writes.flatMap((w, i) => spanRows(w.runId, w.spans, w.expectedSeq === 0 ? settlements[i] : null));
+  const spans = writes.flatMap((w, i) => spanRows(w.runId, w.spans, settlements[i]));
   // Only the parts this group needs: an empty part still runs, measurably, on every step.
   const statement = statementFor(created.length > 0, updated.length > 0, settled.length > 0);
   const rows = await queryCompiled<{ id: string }>(db, statement, {
