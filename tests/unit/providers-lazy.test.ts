@@ -64,4 +64,21 @@ describe("providers loaded on first use", () => {
     expect(answers.map((a) => a.text)).toEqual(["a", "b"]);
     expect(loads).toBe(1);
   });
+
+  it("tries the load again on the next call after it failed, and keeps it once it succeeds", async () => {
+    let loads = 0;
+    const inner: Model = {
+      generate: (): Promise<ModelResponse> =>
+        Promise.resolve({ text: "ok", usage: { inputTokens: 1, outputTokens: 1 }, model: "m", latencyMs: 0 }),
+    };
+    const model = lazyModel(() => {
+      loads += 1;
+      return loads === 1 ? Promise.reject(new Error("import failed")) : Promise.resolve(inner);
+    });
+    const request = { agent: { name: "a" } } as unknown as ModelRequest;
+    await expect(model.generate(request)).rejects.toThrow("import failed");
+    expect((await model.generate(request)).text).toBe("ok");
+    expect((await model.generate(request)).text).toBe("ok");
+    expect(loads).toBe(2);
+  });
 });
