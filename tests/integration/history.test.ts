@@ -14,7 +14,10 @@ const HOUR = 3_600_000;
 describe("demo history backfill", () => {
   it("creates settled conversations with past timestamps over the window, once", async () => {
     await seedDemo(testDb());
-    const now = Date.now();
+    // A fixed end: what arrives when follows the daily rhythm, and only the last 12 hours'
+    // escalations stay open, so with the wall clock the outcome depended on the hour the test ran
+    // (after midnight UTC the quiet night could leave none open). Mid-afternoon UTC, a busy hour.
+    const now = Date.UTC(2026, 10, 20, 16, 0);
     const first = await backfillDemoHistory(testDb(), { now, hours: 72, conversations: 90, parts: instantParts() });
     expect(first.skipped).toBe(false);
     expect(first.conversations).toBe(90);
