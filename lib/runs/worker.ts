@@ -4,8 +4,7 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { newId } from "@/lib/ids";
 import { log } from "@/lib/log";
-import { type CallPriority, ConcurrencyConflict, type RunEvent, type RunState } from "@/lib/runtime";
-import { PgRunStore } from "./pg-run-store";
+import { type CallPriority, ConcurrencyConflict, SystemFailure } from "@/lib/runtime";
 import { createRunLoop, type RuntimeParts } from "./runtime";
 import { jsonbValue, queryRows } from "./sql";
 
@@ -197,22 +196,11 @@ export class RunWorker {
 
   /** A run that crashed its workers again and again ends as failed rather than looping forever. */
   private async failPoisoned(runId: string): Promise<void> {
-    const store = new PgRunStore(this.options.db, { owner: this.id, leaseMs: this.leaseMs });
-    const loaded = await store.loadCheckpoint(runId);
-    if (!loaded) return;
-    const at = Date.now();
-    const state: RunState = { ...loaded.state, status: "failed", seq: loaded.seq + 1 };
-    const event = {
-      type: "failed",
-      runId,
-      seq: loaded.seq + 1,
-      at,
-      agent: null,
-      agentVersion: null,
-      error: { category: "system", message: `run was claimed ${this.maxClaims} times without finishing` },
-    } as RunEvent;
-    await store.commitStep(runId, loaded.seq, [event], state).catch((error: unknown) => {
-      if (!(error instanceof ConcurrencyConflict)) throw error;
+    const loop = createRunLoop(this.options.db, this.options.parts, { owner: this.id, leaseMs: this.leaseMs });
+    const error = new SystemFailure(`run was claimed ${this.maxClaims} times without finishing`);
+    await loop.fail(runId, error).catch((failed: unknown) => {
+      // Another writer settled or advanced it meanwhile: nothing is left to fail.
+      if (!(failed instanceof ConcurrencyConflict)) throw failed;
     });
     log("warn", "worker: run failed after repeated crashes", { worker: this.id, runId });
   }

@@ -179,6 +179,17 @@ export class RunLoop {
     return this.commit(state, handBack(this.chain(state.chain), state, parsed.data, this.clock));
   }
 
+  /**
+   * Fails a running run durably without driving it (one commit), e.g. a worker giving up on a run
+   * that keeps crashing the workers that claim it. A run that has already settled is returned
+   * as it is.
+   */
+  async fail(runId: string, error: RuntimeError): Promise<RunState> {
+    const state = await this.load(runId);
+    if (state.status !== "running") return state;
+    return this.commit(state, this.failure(state, error));
+  }
+
   private async drive(initial: RunState, signal?: AbortSignal): Promise<RunState> {
     let state = initial;
     // The state's own bounds end every run; this cap only guards against a bug in them.

@@ -7,6 +7,7 @@ import {
   type RunEvent,
   RunLoop,
   supervisor,
+  SystemFailure,
 } from "@/lib/runtime";
 import {
   handoffTo,
@@ -165,5 +166,30 @@ describe("resilience seam", () => {
       attempt: 2,
       delayMs: 1500,
     });
+  });
+});
+
+describe("failing a run from outside", () => {
+  it("fails a running run in one commit with a failed event, and leaves a settled run alone", async () => {
+    const desk = supervisor({ name: "desk", router, specialists: [billing, technical] });
+    const h = harness([desk], {});
+    const created = await h.loop.create("desk", "hello");
+
+    const failed = await h.loop.fail(created.runId, new SystemFailure("claimed 10 times"));
+    expect(failed).toMatchObject({ status: "failed", seq: created.seq + 1 });
+    expect(h.store.commitCount(created.runId)).toBe(2);
+    const last = h.store.events(created.runId).at(-1);
+    expect(last).toMatchObject({
+      type: "failed",
+      seq: created.seq + 1,
+      agent: null,
+      error: { category: "system", message: "claimed 10 times" },
+    });
+    expect((await h.store.loadCheckpoint(created.runId))?.state.status).toBe("failed");
+
+    const again = await h.loop.fail(created.runId, new SystemFailure("again"));
+    expect(again.status).toBe("failed");
+    expect(h.store.commitCount(created.runId)).toBe(2);
+    expect(h.model.calls).toHaveLength(0);
   });
 });
