@@ -206,13 +206,25 @@ async function addEventBytes<Ctx>(adapter: Adapter<Ctx>, ctx: Ctx, plans: Prepar
   for (const [i, plan] of plans.entries()) results[i]!.eventBytesPerStep = (await adapter.eventBytes(ctx, plan.ids)) / results[i]!.steps;
 }
 
-/** Untimed conversations first: JIT, connection pool and table caches warm for every framework. */
+/**
+ * Untimed conversations first, the same for every framework, so the phases measure a process in
+ * its steady state, as a long-running worker is: connection pool and table caches warm, and V8
+ * done optimising the hot paths. That last part is what needs the numbers: Switchyard took about
+ * 1,000 conversations at concurrency 1 to settle (0.35 ms of CPU per step over the first 250,
+ * 0.09–0.11 after 1,250; docs/benchmarks.md). Concurrency 1 last: after a warm-up at 32 alone,
+ * the first 250 conversations at 1 still cost 0.23–0.26 ms per step.
+ */
+export const WARM_UP: readonly (readonly [conversations: number, concurrency: number])[] = [
+  [1_000, 32],
+  [500, 1],
+];
+
 async function warmUp<Ctx>(adapter: Adapter<Ctx>, ctx: Ctx, raw: RawInserter) {
-  for (const [count, concurrency] of [[20, 1], [128, 32]] as const) {
+  for (const [count, concurrency] of WARM_UP) {
     const ids = await adapter.prepare(ctx, count, "warmup");
     await drive(ids.length, concurrency, async (i) => void (await converseTimed(adapter, ctx, ids[i]!, 0)));
   }
-  await raw.rate(200, 32);
+  await raw.rate(2_000, 32);
 }
 
 /**

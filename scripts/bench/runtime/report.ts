@@ -1,6 +1,10 @@
 import { WORKER_NODE_FLAGS } from "../../bundle";
-import type { ChildResult, PhaseResult } from "./child";
+import { type ChildResult, type PhaseResult, WARM_UP } from "./child";
 import type { SuiteResult, SuiteRun } from "./suite";
+
+/** The warm-up every framework's process runs first, in words (child.ts). */
+const warmUpText = () =>
+  WARM_UP.map(([n, c]) => `${n.toLocaleString("en-US")} conversations at concurrency ${c}`).join(" then ");
 
 /** Context printed with the figures: without it a ratio from a shared machine means little. */
 export interface Environment {
@@ -191,7 +195,8 @@ clean).
 - Server: ${env.server} (${settings}).
 - Versions: ${versions}.
 - Sizes: ${o.n1} conversations at concurrency 1 (twice: timed with D, then counted), ${o.n32} at
-  concurrency 32 (4 steps each, after an untimed warm-up of 148); latency-bound: ${o.latencyN} concurrent conversations with a ${o.delayMs} ms model.
+  concurrency 32, 4 steps each; latency-bound: ${o.latencyN} concurrent conversations with a ${o.delayMs} ms model.
+  Each framework's process first runs an untimed warm-up of ${warmUpText()} (see "How it is measured").
 
 ### How it is measured
 
@@ -210,6 +215,14 @@ clean).
   ceiling table shows the same inserts on their own, with their server counters.
 - **Counters and CPU at concurrency 1** come from a second concurrency-1 phase without the
   interleaved inserts (they would count as the framework's writes).
+- **Warm-up**: before any measured phase, each framework's process (throughput and latency-bound
+  alike) runs ${warmUpText()} untimed, plus 2,000 raw inserts. A production worker runs for
+  hours, so the phases measure a process past V8's tier-up: until V8 has optimised the hot paths,
+  a step costs several times its steady CPU. The same Switchyard code measured 0.35 ms of CPU per
+  step over its first 250 conversations at concurrency 1 and 0.09–0.11 ms from the 1,250th on (one
+  process, 250-conversation blocks; the same curve with V8's background threads off). Before the
+  seventh pass the warm-up was 148 conversations, so earlier tables include part of that cost, for
+  every framework.
 - **Switchyard**: \`RunLoop.start\` through the production \`PgRunStore\` and \`PgToolLedger\`: one
   commit per step, each with its events, spans, checkpoint and the run's cost and token totals; the
   run's creation rides with its first step (nobody has heard of the run before that commit). The
