@@ -74,6 +74,12 @@ async function timeOne(variant: Variant) {
   for (let k = 0; k < 4; k++) variant.steps.push(points[k + 1]! - points[k]!);
 }
 
+/**
+ * Untimed conversations per variant before the rounds: like the main harness's warm-up
+ * (child.ts), enough for V8 to have optimised the path, so the table shows steady-state costs.
+ */
+const WARM_UP_CONVERSATIONS = 500;
+
 export async function runBreakdown(serverUrl: string, rounds = 10, perRound = 15): Promise<string> {
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   const name = `sy_bench_breakdown_${Date.now()}`;
@@ -95,23 +101,20 @@ export async function runBreakdown(serverUrl: string, rounds = 10, perRound = 15
     const db: Database = drizzle({ client: plain, schema });
     await migrate(drizzle({ client: plain }), { migrationsFolder: path.resolve("db/migrations") });
     await raw.setup();
-    const total = (rounds + 1) * perRound;
+    const total = rounds * perRound + WARM_UP_CONVERSATIONS;
     const variants = [
       pgVariant("production (PgRunStore as is)", db, await createConversations(db, total)),
       pgVariant("unnamed statements (drizzle's execute)", drizzle({ client: unnamed, schema }), await createConversations(db, total)),
       pgVariant("synchronous_commit=off (not durable)", drizzle({ client: async, schema }), await createConversations(db, total)),
       memoryVariant(),
     ];
+    for (const v of variants) for (let i = 0; i < WARM_UP_CONVERSATIONS; i++) await v.converse(instant);
+    for (let i = 0; i < 2_000; i++) await raw.insert();
     const d: number[] = [];
-    for (let r = 0; r <= rounds; r++) {
+    for (let r = 0; r < rounds; r++) {
       const order = [...variants.slice(r % variants.length), ...variants.slice(0, r % variants.length)];
-      for (const v of order) {
-        for (let i = 0; i < perRound; i++) {
-          if (r === 0) await v.converse(instant); // warm-up round, not recorded
-          else await timeOne(v);
-        }
-      }
-      for (let i = 0; i < perRound; i++) if (r > 0) d.push(await raw.insert());
+      for (const v of order) for (let i = 0; i < perRound; i++) await timeOne(v);
+      for (let i = 0; i < perRound; i++) d.push(await raw.insert());
     }
     return render(variants, d, rounds * perRound);
   } finally {
@@ -129,8 +132,8 @@ function render(variants: Variant[], d: number[], conversations: number): string
   });
   return `## Where a Switchyard step's time goes (concurrency 1)
 
-Produced by \`npm run bench -- --only breakdown\`: ${conversations} conversations per variant,
-interleaved in rounds with ${d.length} raw inserts (D = ${D.toFixed(3)} ms mean, p50
+Produced by \`npm run bench -- --only breakdown\`: ${conversations} conversations per variant
+after ${WARM_UP_CONVERSATIONS} untimed ones each, interleaved in rounds with ${d.length} raw inserts (D = ${D.toFixed(3)} ms mean, p50
 ${percentile(d, 50).toFixed(2)} ms in these rounds). Not a target: it shows what each part of the
 write path costs, for the proposals below.
 

@@ -245,8 +245,8 @@ clean).
   from its entry compiled with esbuild and started by plain \`node ${WORKER_NODE_FLAGS.join(" ")}\`, as
   \`npm run worker\` starts Switchyard's worker (not through tsx, whose loader holds ~100 MiB).
   "× one insert's CPU" divides by the Node CPU of one interleaved raw insert (driver, encoding,
-  socket write): on this VM that alone is 0.15–0.3 ms, the floor for anything that writes once
-  per step, so it puts the 0.2 ms target in perspective.
+  socket write), the floor for anything that writes once per step, which puts the 0.2 ms target
+  in perspective.
 - "Event payload" is the JSON of Switchyard's events per step (${fmt(payloadOf(result.runs[0]!), 0)}
   bytes in run 1): the information one step must make durable; the peers' WAL is compared with it too.
 
