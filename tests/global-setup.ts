@@ -1,10 +1,10 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
-import postgres from "postgres";
 import { closeDatabase, getDatabase } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { resetEnvForTests } from "@/lib/env";
+import { createServerDatabase } from "./helpers/server-db";
 
 /**
  * Every test file gets a database of its own (tests/helpers/db.ts). Creating one and running
@@ -37,17 +37,10 @@ async function migrateEmbeddedTemplate(): Promise<() => void> {
 
 async function migrateServerTemplate(serverUrl: string): Promise<() => Promise<void>> {
   const name = `sy_template_${process.pid}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists "${name}"`);
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await withMigratedDatabase({ DATABASE_URL: url.toString() }, async () => {});
+  const template = await createServerDatabase(serverUrl, name, { replace: true });
+  await withMigratedDatabase({ DATABASE_URL: template.url }, async () => {});
   process.env.TEST_DATABASE_TEMPLATE = name;
-  return async () => {
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end();
-  };
+  return template.drop;
 }
 
 /**

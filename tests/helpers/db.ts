@@ -1,5 +1,4 @@
 import { eq } from "drizzle-orm";
-import postgres from "postgres";
 import { afterAll, beforeAll } from "vitest";
 import { closeDatabase, databaseKind, getDatabase } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
@@ -8,6 +7,7 @@ import { hashPassword } from "@/lib/auth/password";
 import type { Role } from "@/lib/auth/permissions";
 import { resetEnvForTests } from "@/lib/env";
 import { newId } from "@/lib/ids";
+import { createServerDatabase } from "./server-db";
 
 /**
  * Gives the test file a database of its own: an in-memory PGlite, or, when DATABASE_URL is set,
@@ -21,17 +21,10 @@ export function setupTestDatabase(): void {
     const serverUrl = process.env.DATABASE_URL;
     if (serverUrl && !process.env.SWITCHYARD_EMBEDDED_DB) {
       const name = `sy_test_${newId("db").slice(3).toLowerCase()}`;
-      const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      const template = process.env.TEST_DATABASE_TEMPLATE;
-      await admin.unsafe(`create database "${name}"${template ? ` template "${template}"` : ""}`);
-      const url = new URL(serverUrl);
-      url.pathname = `/${name}`;
-      process.env.DATABASE_URL = url.toString();
+      const created = await createServerDatabase(serverUrl, name, { template: process.env.TEST_DATABASE_TEMPLATE });
+      process.env.DATABASE_URL = created.url;
       resetEnvForTests();
-      dropOnExit = async () => {
-        await admin.unsafe(`drop database if exists "${name}" with (force)`);
-        await admin.end();
-      };
+      dropOnExit = created.drop;
     }
     await migrateDatabase();
   });
