@@ -218,13 +218,15 @@ export const WARM_UP: readonly (readonly [conversations: number, concurrency: nu
   [1_000, 32],
   [500, 1],
 ];
+/** Raw inserts after the conversations, so D and the insert rate are measured warm as well. */
+export const WARM_UP_INSERTS = 2_000;
 
 async function warmUp<Ctx>(adapter: Adapter<Ctx>, ctx: Ctx, raw: RawInserter) {
   for (const [count, concurrency] of WARM_UP) {
     const ids = await adapter.prepare(ctx, count, "warmup");
     await drive(ids.length, concurrency, async (i) => void (await converseTimed(adapter, ctx, ids[i]!, 0)));
   }
-  await raw.rate(2_000, 32);
+  await raw.rate(WARM_UP_INSERTS, 32);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { WORKER_NODE_FLAGS } from "../../bundle";
-import { type ChildResult, type PhaseResult, WARM_UP } from "./child";
+import { type ChildResult, type PhaseResult, WARM_UP, WARM_UP_INSERTS } from "./child";
 import type { SuiteResult, SuiteRun } from "./suite";
 
 /** The warm-up every framework's process runs first, in words (child.ts). */
@@ -216,7 +216,7 @@ clean).
 - **Counters and CPU at concurrency 1** come from a second concurrency-1 phase without the
   interleaved inserts (they would count as the framework's writes).
 - **Warm-up**: before any measured phase, each framework's process (throughput and latency-bound
-  alike) runs ${warmUpText()} untimed, plus 2,000 raw inserts. A production worker runs for
+  alike) runs ${warmUpText()} untimed, plus ${WARM_UP_INSERTS.toLocaleString("en-US")} raw inserts. A production worker runs for
   hours, so the phases measure a process past V8's tier-up: until V8 has optimised the hot paths,
   a step costs several times its steady CPU. The same Switchyard code measured 0.35 ms of CPU per
   step over its first 250 conversations at concurrency 1 and 0.09–0.11 ms from the 1,250th on (one
