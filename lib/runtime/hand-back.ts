@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { clonePlain } from "./clone";
 import { type Chain } from "./chain";
 import { ConfigurationError } from "./errors";
 import { type Clock } from "./ports";
@@ -38,7 +39,7 @@ export function handBack(
   if (current.status !== "escalated") {
     throw new ConfigurationError(`run ${current.runId} is ${current.status}, not escalated`);
   }
-  const state = structuredClone(current);
+  const state = clonePlain(current);
   const rec = new EventRecorder(clock);
   for (const thread of state.threads) {
     if (thread.status === "running") retireThread(thread, "handed_off");

@@ -1,3 +1,4 @@
+import { clonePlain } from "./clone";
 import { type Chain, runnableAgent } from "./chain";
 import { ConfigurationError } from "./errors";
 import { EventRecorder } from "./recorder";
@@ -30,7 +31,7 @@ export function resume(
     throw new ConfigurationError(
       `run ${current.runId} has no interruption ${decision.interruptionId}`,
     );
-  const state = structuredClone(current);
+  const state = clonePlain(current);
   const rec = new EventRecorder(clock);
   const now = clock.now();
   const { interruptionId, approved, note, by } = decision;

@@ -3,6 +3,7 @@ import { assertCacheable } from "./cache/policy";
 import { type ResponseCache } from "./cache/port";
 import { type Pricing } from "./budget/pricing";
 import { type ConversationBudget } from "./budget/state";
+import { clonePlain } from "./clone";
 import { type Chain, pinVersions } from "./chain";
 import { type StepContext } from "./context";
 import { BoundExceededError, ConfigurationError, type RuntimeError } from "./errors";
@@ -240,7 +241,7 @@ export class RunLoop {
   }
 
   private failure(state: RunState, error: RuntimeError): StepResult {
-    const failed = structuredClone(state);
+    const failed = clonePlain(state);
     failed.status = "failed";
     const rec = new EventRecorder(this.clock);
     rec.run({ type: "failed", error: { category: error.category, message: error.message } });

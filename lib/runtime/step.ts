@@ -1,5 +1,6 @@
 import { type AgentDefinition } from "./agent";
 import { checkBounds, finishOnBound } from "./bounds";
+import { clonePlain } from "./clone";
 import { applyConversationBudget, finishOnBudget } from "./budget/conversation";
 import { runnableAgent } from "./chain";
 import { type StepContext } from "./context";
@@ -37,7 +38,7 @@ interface ThreadTurn {
 export async function executeStep(ctx: StepContext, current: RunState): Promise<StepResult> {
   if (current.status !== "running")
     throw new ConfigurationError(`run ${current.runId} is ${current.status}`);
-  const state = structuredClone(current);
+  const state = clonePlain(current);
   const rec = new EventRecorder(ctx.clock);
   state.step += 1;
   const active = state.threads.filter((thread) => thread.status === "running");

@@ -60,7 +60,8 @@ export interface TraceDelta {
   models: string[];
 }
 
-export const spanId = (runId: string, key: string) => hash("sha256", `${runId}|${key}`, "hex").slice(0, 16);
+export const spanId = (runId: string, key: string) =>
+  hash("sha256", `${runId}|${key}`, "hex").slice(0, 16);
 
 export const rootSpanId = (runId: string) => spanId(runId, "root");
 
@@ -93,10 +94,8 @@ export function spansForCommit(
     agents: [],
     models: [],
   };
-  const root = rootSpanId(runId);
-  const stepStart = events.find((e) => e.type === "step_started");
-  const parent =
-    stepStart?.type === "step_started" ? spanId(runId, `step:${stepStart.step}`) : root;
+  const ids = commitIds(runId, events);
+  const { root } = ids;
   if (resumed && events[0]) {
     spans.push(
       base(
@@ -115,9 +114,10 @@ export function spansForCommit(
     );
   }
   for (const event of events) {
-    const span = spanOf(runId, event, parent, events);
+    const span = spanOf(runId, event, ids, events);
     if (!span) continue;
-    if (checkpoint) Object.assign(span.attributes, coordinationAttributes(event, checkpoint.threads));
+    if (checkpoint)
+      Object.assign(span.attributes, coordinationAttributes(event, checkpoint.threads));
     spans.push(span);
     // A step span is in error because one of its children is: count the child only.
     if (span.status === "error" && span.kind !== "step") delta.errors += 1;
@@ -133,28 +133,55 @@ export function spansForCommit(
   return { spans, delta };
 }
 
+/**
+ * The span ids a commit's spans share, each hashed once: the root, and the step span that the
+ * step's other spans hang under (the root for a commit without a step, such as a resume).
+ */
+interface CommitIds {
+  root: string;
+  parent: string;
+  /** The step whose span `parent` is, if any. */
+  step: number | null;
+}
+
+function commitIds(runId: string, events: readonly RunEvent[]): CommitIds {
+  const root = rootSpanId(runId);
+  const stepStart = events.find((e) => e.type === "step_started");
+  if (stepStart?.type !== "step_started") return { root, parent: root, step: null };
+  return { root, parent: spanId(runId, `step:${stepStart.step}`), step: stepStart.step };
+}
+
 function spanOf(
   runId: string,
   e: RunEvent,
-  parent: string,
+  ids: CommitIds,
   batch: readonly RunEvent[],
 ): SpanRecord | null {
+  const { root, parent } = ids;
   // Not for the run and step spans, which have ids of their own: hashing is most of this function.
-  const id = e.type === "run_started" || e.type === "step_started" ? "" : spanId(runId, `event:${e.seq}`);
+  const id =
+    e.type === "run_started" || e.type === "step_started" ? "" : spanId(runId, `event:${e.seq}`);
   switch (e.type) {
     case "run_started":
-      return base(rootSpanId(runId), null, "run", `run ${e.chain}`, e, {
+      return base(root, null, "run", `run ${e.chain}`, e, {
         status: "unset",
         endedAt: null,
         attributes: { "switchyard.chain": e.chain },
         payload: { input: e.input },
       });
     case "step_started":
-      return base(spanId(runId, `step:${e.step}`), rootSpanId(runId), "step", `step ${e.step}`, e, {
-        endedAt: lastEventAt(batch) ?? e.at,
-        status: batch.some(isErrorEvent) ? "error" : "ok",
-        attributes: { "switchyard.step": e.step, "switchyard.threads": e.threads.length },
-      });
+      return base(
+        ids.step === e.step ? parent : spanId(runId, `step:${e.step}`),
+        root,
+        "step",
+        `step ${e.step}`,
+        e,
+        {
+          endedAt: lastEventAt(batch) ?? e.at,
+          status: batch.some(isErrorEvent) ? "error" : "ok",
+          attributes: { "switchyard.step": e.step, "switchyard.threads": e.threads.length },
+        },
+      );
     case "llm_call": {
       const model = e.model ?? null;
       // The runtime prices each call with the price in force when it was made; older events
@@ -174,10 +201,18 @@ function spanOf(
           ...genAiAttributes(e, model),
           ...(e.downgradedFrom ? { "switchyard.tier.downgraded_from": e.downgradedFrom } : {}),
           ...(e.context
-            ? { "switchyard.context.policy": e.context.policy, "switchyard.context.saved_tokens": e.context.savedTokens }
+            ? {
+                "switchyard.context.policy": e.context.policy,
+                "switchyard.context.saved_tokens": e.context.savedTokens,
+              }
             : {}),
         },
-        payload: { finish: e.finish, input: e.input ?? null, output: e.output ?? null, error: e.error ?? null },
+        payload: {
+          finish: e.finish,
+          input: e.input ?? null,
+          output: e.output ?? null,
+          error: e.error ?? null,
+        },
       });
     }
     case "tool_call":
@@ -233,18 +268,18 @@ function spanOf(
         payload: { detail: e.detail ?? null },
       });
     case "escalated":
-      return base(id, rootSpanId(runId), "escalation", `escalated: ${e.reason}`, e, {
+      return base(id, root, "escalation", `escalated: ${e.reason}`, e, {
         attributes: { "switchyard.reason": e.reason },
         payload: { detail: e.detail ?? null },
       });
     case "interrupted":
-      return base(id, rootSpanId(runId), "human", "waiting for a person", e, {
+      return base(id, root, "human", "waiting for a person", e, {
         attributes: { "switchyard.interruptions": e.interruptionIds.length },
       });
     case "human_decision":
       return base(
         id,
-        rootSpanId(runId),
+        root,
         "human",
         e.approved ? "approved by a person" : "rejected by a person",
         e,
@@ -254,18 +289,24 @@ function spanOf(
         },
       );
     case "handed_back":
-      return base(id, rootSpanId(runId), "human", "handed back by a person", e, {
+      return base(id, root, "human", "handed back by a person", e, {
         attributes: { "switchyard.threads": e.threads.length },
         payload: { note: e.note },
       });
     case "budget_downgraded":
       return base(id, parent, "guardrail", "budget 80% used: cheaper tier", e, {
-        attributes: { "switchyard.budget.spent_usd": e.spentUsd, "switchyard.budget.limit_usd": e.limitUsd },
+        attributes: {
+          "switchyard.budget.spent_usd": e.spentUsd,
+          "switchyard.budget.limit_usd": e.limitUsd,
+        },
       });
     case "budget_exhausted":
       return base(id, parent, "guardrail", `${e.scope} budget exhausted`, e, {
         status: "error",
-        error: e.outcome === "best_answer" ? "answered with the best answer so far" : "escalated to a person",
+        error:
+          e.outcome === "best_answer"
+            ? "answered with the best answer so far"
+            : "escalated to a person",
         attributes: {
           "switchyard.budget.scope": e.scope,
           "switchyard.budget.spent_usd": e.spentUsd,
@@ -307,7 +348,7 @@ function spanOf(
       return base(id, parent, kind, name, e, over);
     }
     case "failed":
-      return base(id, rootSpanId(runId), "escalation", "failed", e, {
+      return base(id, root, "escalation", "failed", e, {
         status: "error",
         error: `${e.error.category}: ${e.error.message}`,
       });
@@ -337,14 +378,19 @@ function genAiAttributes(e: Extract<RunEvent, { type: "llm_call" }>, model: stri
       inputTokens: e.usage.inputTokens,
       outputTokens: e.usage.outputTokens,
     }),
-    ...(e.usage.cachedInputTokens ? { "gen_ai.usage.cache_read.input_tokens": e.usage.cachedInputTokens } : {}),
+    ...(e.usage.cachedInputTokens
+      ? { "gen_ai.usage.cache_read.input_tokens": e.usage.cachedInputTokens }
+      : {}),
     "switchyard.attempt": e.attempt,
     ...(e.error ? { "error.type": e.error.kind } : {}),
   };
 }
 
 /** The span columns that attributes can be derived from. */
-export type AttributeColumns = Pick<SpanRecord, "model" | "agent" | "tier" | "inputTokens" | "outputTokens"> & {
+export type AttributeColumns = Pick<
+  SpanRecord,
+  "model" | "agent" | "tier" | "inputTokens" | "outputTokens"
+> & {
   kind: string;
 };
 
@@ -378,7 +424,10 @@ export function storedAttributes(span: SpanRecord): Record<string, string | numb
 }
 
 /** A stored span's full attributes: the derived ones, then what the row holds (which wins). */
-export function spanAttributes<T>(columns: AttributeColumns, stored: Record<string, T>): Record<string, T | string | number> {
+export function spanAttributes<T>(
+  columns: AttributeColumns,
+  stored: Record<string, T>,
+): Record<string, T | string | number> {
   return { ...columnAttributes(columns), ...stored };
 }
 
@@ -442,5 +491,5 @@ export function payloadEventSeq(stored: unknown): number | null {
 
 /** The payload of the span `event` yields, as `spansForCommit` derives it. */
 export function payloadOfEvent(runId: string, event: RunEvent): unknown {
-  return spanOf(runId, event, rootSpanId(runId), [event])?.payload ?? null;
+  return spanOf(runId, event, commitIds(runId, []), [event])?.payload ?? null;
 }

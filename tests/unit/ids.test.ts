@@ -14,4 +14,16 @@ describe("newId", () => {
     const c = newId("x", 1_800_000_000_000);
     expect([c, a, b].sort()).toEqual([a, b, c]);
   });
+
+  it("never hands out the same randomness twice, across refills of its pool", () => {
+    // The same millisecond for all, so only the random part can tell them apart; 4,000 ids
+    // draw 64 KB, sixteen refills of the 4 KB pool.
+    const random = Array.from({ length: 4000 }, () => newId("x", 1_700_000_000_000).slice(12));
+    expect(new Set(random).size).toBe(random.length);
+    const counts = new Map<string, number>();
+    for (const r of random) for (const ch of r) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    // 64,000 characters over the 32 of the alphabet: 2,000 each, give or take.
+    expect(counts.size).toBe(32);
+    for (const n of counts.values()) expect(n).toBeGreaterThan(1_700);
+  });
 });
