@@ -19,6 +19,12 @@ export function newId(prefix: string, now: number = Date.now()): string {
   return `${prefix}_${time}${rand}`;
 }
 
+/** A W3C trace id: 32 hex characters of randomness, from the same pool as `newId`. */
+export function newTraceId(): string {
+  const at = takeRandom16();
+  return pool.toString("hex", at, at + 16);
+}
+
 // Randomness is drawn from the CSPRNG 4 KB at a time and handed out 16 bytes per id, as Node's
 // own randomUUID does: a separate randomBytes(16) per id cost more than the rest of newId, and a
 // step's commit makes ids on the hot path (docs/benchmarks.md, eighth pass). Each byte is used

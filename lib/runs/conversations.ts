@@ -1,10 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import * as schema from "@/db/schema";
 import { formatTranscript } from "@/lib/agents/transcript";
 import { AppError } from "@/lib/errors";
-import { newId } from "@/lib/ids";
+import { newId, newTraceId } from "@/lib/ids";
 import { conversationBudgetOf } from "@/lib/costs/conversation-budget";
 import { createRunLoop, DEFAULT_CHAIN, type RuntimeParts } from "./runtime";
 import { defaultRuntimeParts } from "./default-parts";
@@ -149,7 +148,7 @@ async function startRun(
   parts: RuntimeParts,
   firstTurn: boolean,
 ): Promise<string> {
-  const traceId = randomBytes(16).toString("hex");
+  const traceId = newTraceId();
   // Sticky versions: assigned at the first turn, read back for every later one (lib/rollouts).
   const versions = await parts.versions?.pin(tx, conversationId, chain, firstTurn);
   if (versions) await parts.versions?.ensure(versions, tx);

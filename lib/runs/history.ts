@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import * as schema from "@/db/schema";
 import { formatTranscript } from "@/lib/agents/transcript";
-import { newId } from "@/lib/ids";
+import { newId, newTraceId } from "@/lib/ids";
 import { log } from "@/lib/log";
 import { type Clock, type Model, type ModelRequest, type ModelResponse, RunLoop } from "@/lib/runtime";
 import { SimulatorModel } from "@/lib/providers/simulator";
@@ -145,7 +144,7 @@ async function runTurn(
     .where(eq(schema.messages.conversationId, conversationId))
     .orderBy(asc(schema.messages.createdAt), asc(schema.messages.id));
   const runStart = clock.now();
-  const traceId = randomBytes(16).toString("hex");
+  const traceId = newTraceId();
   const loop = new RunLoop({
     chains: plan.parts.chains,
     tools: plan.parts.tools,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newId } from "@/lib/ids";
+import { newId, newTraceId } from "@/lib/ids";
 
 describe("newId", () => {
   it("is prefixed, fixed-length and unique", () => {
@@ -25,5 +25,11 @@ describe("newId", () => {
     // 64,000 characters over the 32 of the alphabet: 2,000 each, give or take.
     expect(counts.size).toBe(32);
     for (const n of counts.values()) expect(n).toBeGreaterThan(1_700);
+  });
+
+  it("makes W3C trace ids from the same pool, interleaved with ids", () => {
+    const traces = Array.from({ length: 600 }, () => (newId("x", 0), newTraceId()));
+    expect(new Set(traces).size).toBe(traces.length);
+    for (const t of traces) expect(t).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
   });
 });

@@ -1,11 +1,10 @@
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import type { Database } from "@/db/client";
 import * as schema from "@/db/schema";
-import { newId } from "@/lib/ids";
+import { newId, newTraceId } from "@/lib/ids";
 import { createRunLoop } from "@/lib/runs/runtime";
 import { RunLoop } from "@/lib/runtime";
 import { MemoryRunStore, MemoryToolLedger } from "@/lib/runtime/testing";
@@ -40,7 +39,7 @@ function pgVariant(name: string, db: Database, conversations: string[]): Variant
     cpuMs: 0,
     converse: async (model) => {
       const loop = createRunLoop(db, benchParts(model), {
-        newRun: { conversationId: conversations.pop()!, traceId: randomBytes(16).toString("hex") },
+        newRun: { conversationId: conversations.pop()!, traceId: newTraceId() },
       });
       await loop.start(benchChain.name, CUSTOMER_MESSAGE);
     },

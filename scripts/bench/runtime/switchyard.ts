@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { closeDatabase, type Database, getDatabase } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { resetEnvForTests } from "@/lib/env";
+import { newTraceId } from "@/lib/ids";
 import { createRunLoop } from "@/lib/runs/runtime";
 import { queryRows } from "@/lib/runs/sql";
 import { runChild } from "./child";
@@ -34,7 +34,7 @@ const switchyard: Adapter<Ctx> = {
   prepare: ({ db }, count) => createConversations(db, count),
 
   async converse({ db }, id, model) {
-    const traceId = randomBytes(16).toString("hex");
+    const traceId = newTraceId();
     const loop = createRunLoop(db, benchParts(model), { newRun: { conversationId: id, traceId } });
     const state = await loop.start(benchChain.name, CUSTOMER_MESSAGE);
     if (state.status !== "completed") throw new Error(`switchyard: run ${state.runId} ended ${state.status}`);
