@@ -12,6 +12,7 @@ import { WARM_UP_INSERTS } from "./child";
 import { cpuMsSince, mean, percentile } from "./measure";
 import { RawInserter } from "./raw-insert";
 import { benchChain, benchParts, createConversations } from "./switchyard-parts";
+import { measureWalFloor, type WalFloor } from "./wal-floor";
 import { CUSTOMER_MESSAGE, STAGE_OUTPUT, type StepModel } from "./workload";
 
 /**
@@ -116,7 +117,8 @@ export async function runBreakdown(serverUrl: string, rounds = 10, perRound = 15
       for (const v of order) for (let i = 0; i < perRound; i++) await timeOne(v);
       for (let i = 0; i < perRound; i++) d.push(await raw.insert());
     }
-    return render(variants, d, rounds * perRound);
+    const floor = await measureWalFloor(db, await createConversations(db, rounds * perRound));
+    return render(variants, d, rounds * perRound) + renderFloor(floor);
   } finally {
     await Promise.all([plain.end(), async.end(), raw.end()]);
     await admin.unsafe(`drop database if exists "${name}" with (force)`);
@@ -139,6 +141,24 @@ write path costs, for the proposals below.
 
 | variant | step mean ms (in D) | step p50 ms | step p99 ms | CPU ms per step |
 | --- | --- | --- | --- | --- |
+${rows.join("\n")}
+`;
+}
+
+function renderFloor(floor: WalFloor): string {
+  const rows = floor.rows.map(
+    (r) => `| ${r.layout} | ${r.bytesPerStep.toFixed(0)} | ${(r.bytesPerStep / floor.payloadPerStep).toFixed(2)}× |`,
+  );
+  return `
+### How little WAL a step could write (target 2: at most 1.5× the event payload)
+
+The same ${floor.steps} steps' events (${floor.payloadPerStep.toFixed(0)} bytes of JSON per step), one commit per step at
+concurrency 1, written three ways one after another: the production write path, and two layouts
+that store the events and nothing else (\`scripts/bench/runtime/wal-floor.ts\`). WAL is read from
+the server's position, so other work on the server in these seconds would count too.
+
+| layout | WAL bytes per step | × event payload |
+| --- | --- | --- |
 ${rows.join("\n")}
 `;
 }
