@@ -4,7 +4,7 @@ import { newId, newTraceId } from "@/lib/ids";
 import { eventRecord, eventRows, eventValues } from "@/lib/runs/commit-rows";
 import { createRunLoop } from "@/lib/runs/runtime";
 import { queryRows } from "@/lib/runs/sql";
-import { type RunEvent, RunLoop, type RunStore } from "@/lib/runtime";
+import { type RunEvent, RunLoop, type RunState, type RunStore } from "@/lib/runtime";
 import { MemoryToolLedger } from "@/lib/runtime/testing";
 import { benchChain, benchParts } from "./switchyard-parts";
 import { CUSTOMER_MESSAGE, STAGE_OUTPUT, type StepModel } from "./workload";
@@ -30,12 +30,18 @@ export interface WalFloor {
 
 const instant: StepModel = (stage) => Promise.resolve(STAGE_OUTPUT[stage]);
 
-/** Each commit's events of `count` bench conversations, through the runtime on a memory store. */
-async function benchCommits(count: number): Promise<RunEvent[][]> {
-  const commits: RunEvent[][] = [];
+interface Commit {
+  events: RunEvent[];
+  checkpoint: RunState;
+  expectedSeq: number;
+}
+
+/** Each commit of `count` bench conversations, through the runtime on a memory store. */
+async function benchCommits(count: number): Promise<Commit[]> {
+  const commits: Commit[] = [];
   const store: RunStore = {
-    commitStep: (_runId, _expected, events) => {
-      commits.push([...events]);
+    commitStep: (_runId, expectedSeq, events, checkpoint) => {
+      commits.push({ events: [...events], checkpoint, expectedSeq });
       return Promise.resolve();
     },
     loadCheckpoint: () => Promise.resolve(undefined),
@@ -51,12 +57,13 @@ async function benchCommits(count: number): Promise<RunEvent[][]> {
 export async function measureWalFloor(db: Database, conversations: string[]): Promise<WalFloor> {
   const commits = await benchCommits(conversations.length);
   const steps = commits.length;
-  await queryRows(db, sql`create table wal_floor_events (like run_events including all)`);
+  await copyTable(db, "wal_floor_events", "run_events");
   await queryRows(
     db,
     sql`create table wal_floor_steps (run_id text not null, seq int not null,
       at timestamptz not null, events jsonb not null, primary key (run_id, seq))`,
   );
+  await copyTable(db, "wal_floor_runs", "runs");
   const walBytes = async (write: () => Promise<void>) => {
     const [before] = await queryRows<{ lsn: string }>(db, sql`select pg_current_wal_lsn()::text as lsn`);
     await write();
@@ -75,7 +82,7 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
     });
     // The events part of the production statement (commit-runs.ts), into a table of its own.
     const perEvent = await walBytes(async () => {
-      for (const events of commits) {
+      for (const { events } of commits) {
         await queryRows(
           db,
           sql`insert into wal_floor_events (run_id, seq, type, agent, agent_version, at, data)
@@ -85,14 +92,17 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
       }
     });
     const perStep = await walBytes(async () => {
-      for (const events of commits) {
-        const last = events.at(-1)!;
-        const data = JSON.stringify(eventRows(events).map((row) => row.data));
-        await queryRows(
-          db,
-          sql`insert into wal_floor_steps (run_id, seq, at, events)
-            values (${last.runId}, ${last.seq}, to_timestamp(${last.at} / 1000.0), ${data}::jsonb)`,
-        );
+      for (const { events } of commits) await queryRows(db, stepRow(events));
+    });
+    // The same, plus the run row as today: inserted by the run's first commit, its whole
+    // checkpoint rewritten by every other, in the same transaction as the step's row.
+    await queryRows(db, sql`truncate wal_floor_steps`);
+    const perStepWithCheckpoint = await walBytes(async () => {
+      for (const commit of commits) {
+        await db.transaction(async (tx) => {
+          await queryRows(tx, runRow(commit));
+          await queryRows(tx, stepRow(commit.events));
+        });
       }
     });
     const [payload] = await queryRows<{ bytes: number }>(
@@ -106,9 +116,38 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
         { layout: "production (PgRunStore: events, spans, checkpoint, totals)", bytesPerStep: production },
         { layout: "events only, one row per event (run_events's layout)", bytesPerStep: perEvent },
         { layout: "events only, one row per step", bytesPerStep: perStep },
+        { layout: "one row per step, and the run row with its checkpoint", bytesPerStep: perStepWithCheckpoint },
       ],
     };
   } finally {
-    await queryRows(db, sql`drop table if exists wal_floor_events, wal_floor_steps`);
+    await queryRows(db, sql`drop table if exists wal_floor_events, wal_floor_steps, wal_floor_runs`);
   }
+}
+
+/** A step's events as one row. */
+function stepRow(events: readonly RunEvent[]) {
+  const last = events.at(-1)!;
+  const data = JSON.stringify(eventRows(events).map((row) => row.data));
+  return sql`insert into wal_floor_steps (run_id, seq, at, events)
+    values (${last.runId}, ${last.seq}, to_timestamp(${last.at} / 1000.0), ${data}::jsonb)`;
+}
+
+/** The run row's write as a commit makes it, without the trace totals and the lease. */
+function runRow({ checkpoint: c, expectedSeq }: Commit) {
+  const checkpoint = JSON.stringify(c);
+  return expectedSeq === 0
+    ? sql`insert into wal_floor_runs (id, conversation_id, chain, status, seq, checkpoint, trace_id)
+        values (${c.runId}, ${c.runId}, ${c.chain}, ${c.status}, ${c.seq}, ${checkpoint}::jsonb, ${c.runId})`
+    : sql`update wal_floor_runs set seq = ${c.seq}, status = ${c.status}, checkpoint = ${checkpoint}::jsonb,
+        updated_at = now() where id = ${c.runId}`;
+}
+
+/** An empty copy of a table: columns, defaults, indexes and storage options (runs' fillfactor). */
+async function copyTable(db: Database, name: string, source: string) {
+  const [row] = await queryRows<{ options: string | null }>(
+    db,
+    sql`select array_to_string(reloptions, ', ') as options from pg_class where oid = ${source}::regclass`,
+  );
+  const options = row?.options ? ` with (${row.options})` : "";
+  await queryRows(db, sql.raw(`create table ${name} (like ${source} including all)${options}`));
 }
