@@ -11,10 +11,11 @@ import { CUSTOMER_MESSAGE, STAGE_OUTPUT, type StepModel } from "./workload";
 
 /**
  * What a step's WAL could be at the least (issue #11 target 2: at most 1.5× the event payload):
- * the bench chain's own events, written one commit per step, in two layouts that store nothing
- * else: one row per event with run_events's columns and primary key (as today), and one row per
- * step holding that step's events. Against the production write path in the same minutes. WAL
- * is cluster-wide, so this must run while nothing else writes to the server.
+ * the bench chain's own commits, one per step, in layouts that store less than production does:
+ * one row per event with run_events's columns and primary key (as today) and nothing else; one
+ * row per step holding that step's events and nothing else; and that with the run row as today
+ * (its whole checkpoint rewritten by every commit). Against the production write path in the
+ * same minutes. WAL is cluster-wide, so this must run while nothing else writes to the server.
  */
 export interface WalFloorRow {
   layout: string;
