@@ -13,7 +13,7 @@ import { cpuMsSince, mean, percentile } from "./measure";
 import { RawInserter } from "./raw-insert";
 import { benchChain, benchParts, createConversations } from "./switchyard-parts";
 import { measureWalFloor, type WalFloor } from "./wal-floor";
-import { CUSTOMER_MESSAGE, STAGE_OUTPUT, type StepModel } from "./workload";
+import { CUSTOMER_MESSAGE, instantModel, type StepModel } from "./workload";
 
 /**
  * Where a Switchyard step's time goes, at concurrency 1: the same conversations through variants
@@ -30,8 +30,6 @@ interface Variant {
   steps: number[];
   cpuMs: number;
 }
-
-const instant: StepModel = (stage) => Promise.resolve(STAGE_OUTPUT[stage]);
 
 function pgVariant(name: string, db: Database, conversations: string[]): Variant {
   return {
@@ -65,7 +63,7 @@ function memoryVariant(): Variant {
 /** Times one conversation, split at the model calls like the main harness. */
 async function timeOne(variant: Variant) {
   const marks: number[] = [];
-  const model: StepModel = (stage, input) => (marks.push(performance.now()), instant(stage, input));
+  const model: StepModel = (stage, input) => (marks.push(performance.now()), instantModel(stage, input));
   const cpu = process.cpuUsage();
   const start = performance.now();
   await variant.converse(model);
@@ -109,7 +107,7 @@ export async function runBreakdown(serverUrl: string, rounds = 10, perRound = 15
       pgVariant("synchronous_commit=off (not durable)", drizzle({ client: async, schema }), await createConversations(db, total)),
       memoryVariant(),
     ];
-    for (const v of variants) for (let i = 0; i < WARM_UP_CONVERSATIONS; i++) await v.converse(instant);
+    for (const v of variants) for (let i = 0; i < WARM_UP_CONVERSATIONS; i++) await v.converse(instantModel);
     for (let i = 0; i < WARM_UP_INSERTS; i++) await raw.insert();
     const d: number[] = [];
     for (let r = 0; r < rounds; r++) {

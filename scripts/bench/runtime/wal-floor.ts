@@ -7,7 +7,7 @@ import { queryRows } from "@/lib/runs/sql";
 import { type RunEvent, RunLoop, type RunState, type RunStore } from "@/lib/runtime";
 import { MemoryToolLedger } from "@/lib/runtime/testing";
 import { benchChain, benchParts } from "./switchyard-parts";
-import { CUSTOMER_MESSAGE, STAGE_OUTPUT, type StepModel } from "./workload";
+import { CUSTOMER_MESSAGE, instantModel } from "./workload";
 
 /**
  * What a step's WAL could be at the least (issue #11 target 2: at most 1.5× the event payload):
@@ -29,8 +29,6 @@ export interface WalFloor {
   steps: number;
 }
 
-const instant: StepModel = (stage) => Promise.resolve(STAGE_OUTPUT[stage]);
-
 interface Commit {
   events: RunEvent[];
   checkpoint: RunState;
@@ -47,7 +45,7 @@ async function benchCommits(count: number): Promise<Commit[]> {
     },
     loadCheckpoint: () => Promise.resolve(undefined),
   };
-  const parts = benchParts(instant);
+  const parts = benchParts(instantModel);
   for (let i = 0; i < count; i++) {
     const loop = new RunLoop({ ...parts, store, ledger: new MemoryToolLedger(), ids: { newId } });
     await loop.start(benchChain.name, CUSTOMER_MESSAGE);
@@ -77,7 +75,7 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
   try {
     const production = await walBytes(async () => {
       for (const conversationId of conversations) {
-        const loop = createRunLoop(db, benchParts(instant), { newRun: { conversationId, traceId: newTraceId() } });
+        const loop = createRunLoop(db, benchParts(instantModel), { newRun: { conversationId, traceId: newTraceId() } });
         await loop.start(benchChain.name, CUSTOMER_MESSAGE);
       }
     });

@@ -38,6 +38,9 @@ export const FINAL_OUTPUT = STAGE_OUTPUT.review;
 /** The model as every framework calls it: one call per step, with the previous step's output. */
 export type StepModel = (stage: Stage, input: string) => Promise<string>;
 
+/** The model that answers each stage at once: what the untimed and WAL-only runs call. */
+export const instantModel: StepModel = (stage) => Promise.resolve(STAGE_OUTPUT[stage]);
+
 /** A framework under test. Everything but `converse` happens outside the timed window. */
 export interface Adapter<Ctx> {
   readonly name: string;
