@@ -88,10 +88,12 @@ export const eventValues = sql.raw(
   `x.seq, x.type, x.agent, x.agent_version, to_timestamp(x.at / 1000.0), x.data`,
 );
 
-export const insertSpanColumns =
-  sql.raw(`insert into spans (trace_id, span_id, parent_span_id, run_id, name, kind,
+/** The columns `spanValues` fills, after the trace id; the WAL floor (scripts/bench) writes them too. */
+export const spanColumns = `trace_id, span_id, parent_span_id, run_id, name, kind,
   status, agent, agent_version, model, tier, started_at, ended_at, duration_ms, input_tokens, output_tokens,
-  cost_usd, error, attributes, payload)`);
+  cost_usd, error, attributes, payload`;
+
+export const insertSpanColumns = sql.raw(`insert into spans (${spanColumns})`);
 
 export const spanValues =
   sql.raw(`x.span_id, x.parent_span_id, r.id, x.name, x.kind, x.status, x.agent,

@@ -151,9 +151,9 @@ function renderFloor(floor: WalFloor): string {
 ### How little WAL a step could write (target 2: at most 1.5× the event payload)
 
 The same ${floor.steps} steps' events (${floor.payloadPerStep.toFixed(0)} bytes of JSON per step), one commit per step at
-concurrency 1, written three ways one after another: the production write path, and two layouts
-that store the events and nothing else (\`scripts/bench/runtime/wal-floor.ts\`). WAL is read from
-the server's position, so other work on the server in these seconds would count too.
+concurrency 1, written one way after another: the production write path, then layouts that store
+only part of what it stores (\`scripts/bench/runtime/wal-floor.ts\`). WAL is read from the
+server's position, so other work on the server in these seconds would count too.
 
 | layout | WAL bytes per step | × event payload |
 | --- | --- | --- |

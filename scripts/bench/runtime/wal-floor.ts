@@ -1,21 +1,32 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { newId, newTraceId } from "@/lib/ids";
-import { eventRecord, eventRows, eventValues } from "@/lib/runs/commit-rows";
+import {
+  eventRecord,
+  eventRows,
+  eventValues,
+  settlementRow,
+  spanColumns,
+  spanRecord,
+  spanRows,
+  spanValues,
+} from "@/lib/runs/commit-rows";
 import { createRunLoop } from "@/lib/runs/runtime";
 import { queryRows } from "@/lib/runs/sql";
 import { type RunEvent, RunLoop, type RunState, type RunStore } from "@/lib/runtime";
 import { MemoryToolLedger } from "@/lib/runtime/testing";
+import { spansForCommit } from "@/lib/tracing/spans";
 import { benchChain, benchParts } from "./switchyard-parts";
 import { CUSTOMER_MESSAGE, instantModel } from "./workload";
 
 /**
  * What a step's WAL could be at the least (issue #11 target 2: at most 1.5× the event payload):
  * the bench chain's own commits, one per step, in layouts that store less than production does:
- * one row per event with run_events's columns and primary key (as today) and nothing else; one
- * row per step holding that step's events and nothing else; and that with the run row as today
- * (its whole checkpoint rewritten by every commit). Against the production write path in the
- * same minutes. WAL is cluster-wide, so this must run while nothing else writes to the server.
+ * one row per event with run_events's columns and primary key (as today) and nothing else; the
+ * spans alone, as production writes them into a table with the spans table's indexes; one row
+ * per step holding that step's events and nothing else; and that with the run row as today (its
+ * whole checkpoint rewritten by every commit). Against the production write path in the same
+ * minutes. WAL is cluster-wide, so this must run while nothing else writes to the server.
  */
 export interface WalFloorRow {
   layout: string;
@@ -63,6 +74,7 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
       at timestamptz not null, events jsonb not null, primary key (run_id, seq))`,
   );
   await copyTable(db, "wal_floor_runs", "runs");
+  await copyTable(db, "wal_floor_spans", "spans");
   const walBytes = async (write: () => Promise<void>) => {
     const [before] = await queryRows<{ lsn: string }>(db, sql`select pg_current_wal_lsn()::text as lsn`);
     await write();
@@ -90,6 +102,12 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
         );
       }
     });
+    // The spans part of the production statement (commit-runs.ts), into a copy of `spans`: the
+    // rows and index entries a trace costs, without the settling commit's update of the root span.
+    const traces = new Map<string, string>();
+    const spansOnly = await walBytes(async () => {
+      for (const commit of commits) await queryRows(db, spansRow(commit, traces));
+    });
     const perStep = await walBytes(async () => {
       for (const { events } of commits) await queryRows(db, stepRow(events));
     });
@@ -114,12 +132,13 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
       rows: [
         { layout: "production (PgRunStore: events, spans, checkpoint, totals)", bytesPerStep: production },
         { layout: "events only, one row per event (run_events's layout)", bytesPerStep: perEvent },
+        { layout: "spans only, as production writes them (spans's indexes)", bytesPerStep: spansOnly },
         { layout: "events only, one row per step", bytesPerStep: perStep },
         { layout: "one row per step, and the run row with its checkpoint", bytesPerStep: perStepWithCheckpoint },
       ],
     };
   } finally {
-    await queryRows(db, sql`drop table if exists wal_floor_events, wal_floor_steps, wal_floor_runs`);
+    await queryRows(db, sql`drop table if exists wal_floor_events, wal_floor_steps, wal_floor_runs, wal_floor_spans`);
   }
 }
 
@@ -129,6 +148,30 @@ function stepRow(events: readonly RunEvent[]) {
   const data = JSON.stringify(eventRows(events).map((row) => row.data));
   return sql`insert into wal_floor_steps (run_id, seq, at, events)
     values (${last.runId}, ${last.seq}, to_timestamp(${last.at} / 1000.0), ${data}::jsonb)`;
+}
+
+/** A commit's spans as its production statement inserts them, under one trace id per run. */
+function spansRow({ events, checkpoint, expectedSeq }: Commit, traces: Map<string, string>) {
+  const runId = checkpoint.runId;
+  let traceId = traces.get(runId);
+  if (!traceId) traces.set(runId, (traceId = newTraceId()));
+  const { spans } = spansForCommit(runId, events, undefined, checkpoint);
+  const settlement = settlementRow({
+    runId,
+    expectedSeq,
+    checkpoint,
+    events,
+    spans,
+    delta: { costUsd: 0, inputTokens: 0, outputTokens: 0, llmCalls: 0, errors: 0, agents: [], models: [] },
+    owner: null,
+    leaseMs: 0,
+  });
+  const rows = JSON.stringify(spanRows(runId, spans, settlement));
+  return sql`insert into wal_floor_spans (${sql.raw(spanColumns)})
+    select r.trace_id, ${spanValues}
+    from (select ${runId}::text as id, ${traceId}::text as trace_id) r,
+      jsonb_to_recordset(${rows}::jsonb) as ${spanRecord}
+    on conflict (trace_id, span_id) do nothing`;
 }
 
 /** The run row's write as a commit makes it, without the trace totals and the lease. */
