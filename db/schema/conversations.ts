@@ -6,6 +6,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  pgView,
   primaryKey,
   text,
   timestamp,
@@ -113,28 +114,39 @@ export const runs = pgTable(
 );
 
 /**
- * Append-only: never updated; (run_id, seq) makes a gap or a fork impossible to write twice.
- * No foreign key to `runs`: the only writer (lib/runs/pg-run-store.ts) inserts events from the
- * run row its own statement just updated, and a key check per row cost every step a trigger and
- * a WAL-logged row lock on the run. Whatever deletes runs must delete their events too.
+ * The run's event log, one row per commit: `events` holds that commit's events in seq order, each
+ * as the runtime made it minus `runId`, and `seq` is the first of them. Append-only: never
+ * updated. One row per commit rather than per event saves each event a heap tuple, a WAL record
+ * and a primary-key entry (docs/step-log.md, phase A). (run_id, seq) makes a fork impossible to
+ * write twice: two writers of the same step start at the same seq.
+ * No foreign key to `runs`: the only writer (lib/runs/commit-runs.ts) inserts a step from the run
+ * row its own statement just wrote, and a key check per row cost every step a trigger and a
+ * WAL-logged row lock on the run. Whatever deletes runs must delete their steps too.
  */
-export const runEvents = pgTable(
-  "run_events",
+export const runSteps = pgTable(
+  "run_steps",
   {
     runId: text("run_id").notNull(),
     seq: integer("seq").notNull(),
-    type: text("type").notNull(),
-    agent: text("agent"),
-    agentVersion: integer("agent_version"),
-    at: timestamp("at", { withTimezone: true }).notNull(),
-    data: jsonb("data").notNull(),
+    events: jsonb("events").notNull(),
   },
-  (t) => [
-    primaryKey({ name: "run_events_pkey", columns: [t.runId, t.seq] }),
-    // Nothing reads events by agent (the console reads spans), so no (agent, at) index: it cost
-    // every event an index entry (migration 0012).
-  ],
+  (t) => [primaryKey({ name: "run_steps_pkey", columns: [t.runId, t.seq] })],
 );
+
+/**
+ * The events one per row, as every reader takes them: a view over `run_steps` (migration 0014).
+ * `data` is the event without the columns beside it, `type` included. A filter on `run_id` reaches
+ * the steps' primary key; one on `seq` or `type` is applied to a run's unnested events.
+ */
+export const runEvents = pgView("run_events", {
+  runId: text("run_id").notNull(),
+  seq: integer("seq").notNull(),
+  type: text("type").notNull(),
+  agent: text("agent"),
+  agentVersion: integer("agent_version"),
+  at: timestamp("at", { withTimezone: true }).notNull(),
+  data: jsonb("data").notNull(),
+}).existing();
 
 /** Tool-call idempotency: the intent is written before the effect, the outcome after it. */
 export const toolLedger = pgTable(

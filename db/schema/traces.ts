@@ -22,7 +22,7 @@ export const spans = pgTable(
     traceId: text("trace_id").notNull(),
     spanId: text("span_id").notNull(),
     parentSpanId: text("parent_span_id"),
-    /** No foreign key, for the reason given at `runEvents` (db/schema/conversations.ts). */
+    /** No foreign key, for the reason given at `runSteps` (db/schema/conversations.ts). */
     runId: text("run_id").notNull(),
     /** Insertion order, for the OTLP exporter's cursor. */
     ingestId: bigserial("ingest_id", { mode: "number" }).notNull(),

@@ -14,21 +14,29 @@ import { settlementOf } from "./settlement";
 
 /**
  * A commit's events and spans as JSON records, and the SQL that turns them back into rows. Each
- * goes to the server as one JSONB parameter, so a statement's text does not depend on how many
- * rows it writes and one prepared statement serves every commit. `runId` tags the rows of a
+ * part goes to the server as one JSONB parameter, so a statement's text does not depend on how
+ * many rows it writes and one prepared statement serves every commit. `run_id` tags the rows of a
  * group commit (commit-batch.ts); a single run's commit ignores it.
  */
-export function eventRows(events: readonly RunEvent[]) {
-  return events.map(({ runId, seq, type, agent, agentVersion, at, ...data }) => ({
-    run_id: runId,
-    seq,
-    type,
-    agent,
-    agent_version: agentVersion,
-    at,
-    data: { type, ...data },
-  }));
+
+/**
+ * A commit's events as its one `run_steps` row (db/schema/conversations.ts): keyed by the first
+ * event's seq, each event without `runId`, which the row holds once, and without a null agent,
+ * which the `run_events` view reads back as null. Null for a commit without events.
+ */
+export function stepRow(runId: string, events: readonly RunEvent[]) {
+  if (events.length === 0) return null;
+  return { run_id: runId, seq: events[0]!.seq, events: events.map(storedEvent) };
 }
+
+function storedEvent({ runId: _runId, ...event }: RunEvent) {
+  if (event.agent !== null) return event;
+  const { agent: _agent, agentVersion: _version, ...rest } = event;
+  return rest;
+}
+
+export const insertStepColumns = sql.raw(`insert into run_steps (run_id, seq, events)`);
+export const stepRecord = sql.raw(`x(run_id text, seq int, events jsonb)`);
 
 /**
  * A commit's span rows. A settling commit ends the root span; when it also writes that span (a
@@ -71,22 +79,10 @@ function spanRow(runId: string, x: SpanRecord) {
   };
 }
 
-export const eventRecord =
-  sql.raw(`x(run_id text, seq int, type text, agent text, agent_version int,
-  at double precision, data jsonb)`);
-
 export const spanRecord = sql.raw(`x(run_id text, span_id text, parent_span_id text, name text,
   kind text, status text, agent text, agent_version int, model text, tier text,
   started_at double precision, ended_at double precision, input_tokens int, output_tokens int,
   cost_usd double precision, error text, attributes jsonb, payload jsonb)`);
-
-export const insertEventColumns = sql.raw(
-  `insert into run_events (run_id, seq, type, agent, agent_version, at, data)`,
-);
-
-export const eventValues = sql.raw(
-  `x.seq, x.type, x.agent, x.agent_version, to_timestamp(x.at / 1000.0), x.data`,
-);
 
 /** The columns `spanValues` fills, after the trace id; the WAL floor (scripts/bench) writes them too. */
 export const spanColumns = `trace_id, span_id, parent_span_id, run_id, name, kind,

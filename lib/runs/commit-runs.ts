@@ -2,16 +2,15 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import {
   createdRunRow,
-  eventRecord,
-  eventRows,
-  eventValues,
-  insertEventColumns,
   insertSpanColumns,
+  insertStepColumns,
   type RunWrite,
   settlementRow,
   spanRecord,
   spanRows,
   spanValues,
+  stepRecord,
+  stepRow,
   updatedRunRow,
 } from "./commit-rows";
 import { queryCompiled } from "./sql";
@@ -19,9 +18,9 @@ import { queryCompiled } from "./sql";
 /**
  * Commits any number of runs' steps as ONE statement and one transaction: creations, mid-run steps
  * and settlements alike. Each run row is guarded on its own (a creation by its id being new, a
- * step by its expected seq and its worker's lease); events, spans and a settlement's reply,
- * conversation status, root span and inbox entry are written only for the rows that were, so a
- * refused run adds nothing. The text never depends on the writes (each part travels as one JSONB
+ * step by its expected seq and its worker's lease); the step's events (one `run_steps` row), its
+ * spans and a settlement's reply, conversation status, root span and inbox entry are written only
+ * for the rows that were, so a refused run adds nothing. The text never depends on the writes (each part travels as one JSONB
  * parameter), so one prepared statement serves every commit, alone or grouped (commit-batch.ts).
  *
  * Returns the ids of the runs written. Callers must not put two writes of one run in one call.
@@ -32,14 +31,14 @@ export async function commitRuns(db: Database, writes: readonly RunWrite[]): Pro
   // Any commit may settle its run, a creation too (RunLoop.start's first step).
   const settlements = writes.map(settlementRow);
   const settled = settlements.filter((s) => s !== null);
-  const events = writes.flatMap((w) => eventRows(w.events));
+  const steps = writes.map((w) => stepRow(w.runId, w.events)).filter((x) => x !== null);
   const spans = writes.flatMap((w, i) => spanRows(w.runId, w.spans, settlements[i]));
   // Only the parts this group needs: an empty part still runs, measurably, on every step.
   const statement = statementFor(created.length > 0, updated.length > 0, settled.length > 0);
   const rows = await queryCompiled<{ id: string }>(db, statement, {
     created: JSON.stringify(created),
     updated: JSON.stringify(updated),
-    events: JSON.stringify(events),
+    steps: JSON.stringify(steps),
     spans: JSON.stringify(spans),
     settled: JSON.stringify(settled),
   });
@@ -110,11 +109,11 @@ const updatePart = sql`
       returning runs.id, runs.conversation_id, runs.trace_id
     )`;
 
-/** The events and spans of the runs in `r`, the rows just written. */
+/** The events (one step row per run) and spans of the runs in `r`, the rows just written. */
 const writePart = sql`
     e as (
-      ${insertEventColumns} select r.id, ${eventValues}
-      from r join jsonb_to_recordset(${param("events")}::jsonb) as ${eventRecord} on x.run_id = r.id
+      ${insertStepColumns} select r.id, x.seq, x.events
+      from r join jsonb_to_recordset(${param("steps")}::jsonb) as ${stepRecord} on x.run_id = r.id
     ), s as (
       ${insertSpanColumns} select r.trace_id, ${spanValues}
       from r join jsonb_to_recordset(${param("spans")}::jsonb) as ${spanRecord} on x.run_id = r.id

@@ -26,7 +26,7 @@ export async function readSpanPayload(db: Database, traceId: string, spanId: str
     .where(and(eq(runEvents.runId, row.runId), eq(runEvents.seq, seq)))
     .limit(1);
   if (!event) return null;
-  // The row's columns hold what eventRows (lib/runs/commit-rows.ts) took out of the event's data.
+  // The view's columns hold what `data` leaves out of the stored event (migration 0014).
   const data = jsonbValue(event.data) as Omit<RunEvent, "runId" | "seq" | "agent" | "agentVersion" | "at">;
   const full = { ...data, runId: row.runId, seq, agent: event.agent, agentVersion: event.agentVersion, at: event.at.getTime() };
   return payloadOfEvent(row.runId, full as RunEvent);

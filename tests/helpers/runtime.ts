@@ -27,6 +27,30 @@ export async function settledConversation(id: string, timeoutMs = 15_000) {
   }
 }
 
+/** An event as the `run_events` view shows it. */
+export interface EventRow {
+  runId: string;
+  seq: number;
+  type: string;
+  agent: string | null;
+  agentVersion: number | null;
+  at: Date;
+  data: Record<string, unknown>;
+}
+
+/** Writes events as `run_steps` rows, one per event, the way migration 0014 moved older ones. */
+export async function insertEvents(rows: readonly EventRow[]) {
+  await testDb()
+    .insert(schema.runSteps)
+    .values(
+      rows.map((r) => ({
+        runId: r.runId,
+        seq: r.seq,
+        events: [{ ...r.data, type: r.type, seq: r.seq, agent: r.agent, agentVersion: r.agentVersion, at: r.at.getTime() }],
+      })),
+    );
+}
+
 export async function eventsOf(runId: string) {
   return testDb()
     .select()

@@ -91,9 +91,9 @@ describe("group commit of concurrent steps", () => {
   it("retries each step on its own when the group's statement fails, so only the bad step fails", async () => {
     const runs = await freshRuns(8);
     const bad = runs[7]!;
-    // A leftover event at the seq the step will write: its insert violates the log's key.
-    await testDb().execute(sql`insert into run_events (run_id, seq, type, at, data)
-      values (${bad.runId}, ${bad.seq + 1}, 'step_started', now(), '{}'::jsonb)`);
+    // A leftover step at the seq the step will write: its insert violates the log's key.
+    await testDb().execute(sql`insert into run_steps (run_id, seq, events)
+      values (${bad.runId}, ${bad.seq + 1}, '[]'::jsonb)`);
     const results = await Promise.allSettled(runs.map((run, i) => stepOf(run, `agent-${i}`)()));
     expect(results.slice(0, 7).map((r) => r.status)).toEqual(Array(7).fill("fulfilled"));
     expect(results[7]?.status).toBe("rejected");

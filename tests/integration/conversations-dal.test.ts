@@ -9,6 +9,7 @@ import {
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { createOneUserPerRole, testDb, setupTestDatabase, type TestUser } from "../helpers/db";
+import { insertEvents } from "../helpers/runtime";
 import { signInAs } from "../helpers/session";
 
 vi.mock("@/lib/auth/session", async () => (await import("../helpers/session")).sessionMock);
@@ -226,14 +227,12 @@ describe("getConversationDetail", () => {
       });
     const t = (s: number) => new Date(at.getTime() + s * 1000);
     // Inserted out of order on purpose: the DAL must order by seq. (jsonb stores keys shortest first.)
-    await testDb()
-      .insert(schema.runEvents)
-      .values([
+    await insertEvents([
         { runId, seq: 3, type: "tool_call", agent: "billing", agentVersion: 2, at: t(3), data: { threadId: "t2", key: "k", tool: "refund", input: { orderId: "ord_1234567890", amount: 25 }, output: { ok: true, output: { refunded: true } }, startedAt: 1000, finishedAt: 1180, replayed: false } },
         { runId, seq: 1, type: "llm_call", agent: "triage", agentVersion: 1, at: t(1), data: { threadId: "t1", attempt: 1, tier: "fast", model: null, usage: { inputTokens: 120, outputTokens: 45 }, latencyMs: 230, finish: "output" } },
         { runId, seq: 4, type: "escalated", agent: null, agentVersion: null, at: t(4), data: { reason: "max_handoffs" } },
         { runId, seq: 2, type: "handoff", agent: "triage", agentVersion: 1, at: t(2), data: { threadId: "t1", from: "triage", to: "billing", toThreadId: "t2", context: "refund" } },
-      ]);
+    ]);
     await testDb()
       .insert(schema.messages)
       .values([
@@ -296,19 +295,17 @@ describe("getConversationDetail", () => {
         })),
       );
     const lastRun = runIds.at(-1)!;
-    await testDb()
-      .insert(schema.runEvents)
-      .values(
-        Array.from({ length: 501 }, (_, i) => ({
-          runId: lastRun,
-          seq: i + 1,
-          type: "step_started",
-          agent: null,
-          agentVersion: null,
-          at: at,
-          data: { step: i, threads: ["t1"] },
-        })),
-      );
+    await insertEvents(
+      Array.from({ length: 501 }, (_, i) => ({
+        runId: lastRun,
+        seq: i + 1,
+        type: "step_started",
+        agent: null,
+        agentVersion: null,
+        at: at,
+        data: { step: i, threads: ["t1"] },
+      })),
+    );
     const detail = await getConversationDetail(conv.id);
     expect(detail!.runsTruncated).toBe(true);
     expect(detail!.runs.map((r) => r.id)).toEqual(runIds.slice(1));

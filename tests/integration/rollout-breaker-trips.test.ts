@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as schema from "@/db/schema";
 import { fallbacksPerRun } from "@/lib/rollouts/breaker-trips";
 import { setupTestDatabase, testDb } from "../helpers/db";
+import { type EventRow, insertEvents } from "../helpers/runtime";
 
 setupTestDatabase();
 
@@ -23,13 +24,13 @@ async function run(id: string, version: number, fallbacks: number, opts: { prior
     agents: ["triage", "general"],
     createdAt: at,
   });
-  const events: (typeof schema.runEvents.$inferInsert)[] = [
+  const events: EventRow[] = [
     { runId: id, seq: 1, type: "run_started", agent: null, agentVersion: null, at, data: {} },
   ];
   for (let i = 0; i < fallbacks; i++) {
     events.push({ runId: id, seq: i + 2, type: "fallback", agent: "general", agentVersion: version, at, data: {} });
   }
-  await testDb().insert(schema.runEvents).values(events);
+  await insertEvents(events);
 }
 
 describe("breaker trips per run for the rollout guard", () => {

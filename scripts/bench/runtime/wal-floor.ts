@@ -2,14 +2,13 @@ import { sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { newId, newTraceId } from "@/lib/ids";
 import {
-  eventRecord,
-  eventRows,
-  eventValues,
   settlementRow,
   spanColumns,
   spanRecord,
   spanRows,
   spanValues,
+  stepRecord,
+  stepRow,
 } from "@/lib/runs/commit-rows";
 import { createRunLoop } from "@/lib/runs/runtime";
 import { queryRows } from "@/lib/runs/sql";
@@ -22,11 +21,12 @@ import { CUSTOMER_MESSAGE, instantModel } from "./workload";
 /**
  * What a step's WAL could be at the least (issue #11 target 2: at most 1.5× the event payload):
  * the bench chain's own commits, one per step, in layouts that store less than production does:
- * one row per event with run_events's columns and primary key (as today) and nothing else; the
- * spans alone, as production writes them into a table with the spans table's indexes; one row
- * per step holding that step's events and nothing else; and that with the run row as today (its
- * whole checkpoint rewritten by every commit). Against the production write path in the same
- * minutes. WAL is cluster-wide, so this must run while nothing else writes to the server.
+ * the events alone, one row per event (the layout before `run_steps`, with its columns and
+ * primary key); the spans alone, as production writes them into a table with the spans table's
+ * indexes; the events alone as production writes them, one `run_steps` row per step; and that
+ * with the run row as today (its whole checkpoint rewritten by every commit). Against the
+ * production write path in the same minutes. WAL is cluster-wide, so this must run while nothing
+ * else writes to the server.
  */
 export interface WalFloorRow {
   layout: string;
@@ -67,12 +67,13 @@ async function benchCommits(count: number): Promise<Commit[]> {
 export async function measureWalFloor(db: Database, conversations: string[]): Promise<WalFloor> {
   const commits = await benchCommits(conversations.length);
   const steps = commits.length;
-  await copyTable(db, "wal_floor_events", "run_events");
   await queryRows(
     db,
-    sql`create table wal_floor_steps (run_id text not null, seq int not null,
-      at timestamptz not null, events jsonb not null, primary key (run_id, seq))`,
+    sql`create table wal_floor_events (run_id text not null, seq int not null, type text not null,
+      agent text, agent_version int, at timestamptz not null, data jsonb not null,
+      primary key (run_id, seq))`,
   );
+  await copyTable(db, "wal_floor_steps", "run_steps");
   await copyTable(db, "wal_floor_runs", "runs");
   await copyTable(db, "wal_floor_spans", "spans");
   const walBytes = async (write: () => Promise<void>) => {
@@ -91,16 +92,9 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
         await loop.start(benchChain.name, CUSTOMER_MESSAGE);
       }
     });
-    // The events part of the production statement (commit-runs.ts), into a table of its own.
+    // The events one row each, as the production statement wrote them before `run_steps`.
     const perEvent = await walBytes(async () => {
-      for (const { events } of commits) {
-        await queryRows(
-          db,
-          sql`insert into wal_floor_events (run_id, seq, type, agent, agent_version, at, data)
-            select x.run_id, ${eventValues}
-            from jsonb_to_recordset(${JSON.stringify(eventRows(events))}::jsonb) as ${eventRecord}`,
-        );
-      }
+      for (const { events } of commits) await queryRows(db, eventsRow(events));
     });
     // The spans part of the production statement (commit-runs.ts), into a copy of `spans`: the
     // rows and index entries a trace costs, without the settling commit's update of the root span.
@@ -108,8 +102,9 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
     const spansOnly = await walBytes(async () => {
       for (const commit of commits) await queryRows(db, spansRow(commit, traces));
     });
+    // The events part of the production statement (commit-runs.ts), into a copy of `run_steps`.
     const perStep = await walBytes(async () => {
-      for (const { events } of commits) await queryRows(db, stepRow(events));
+      for (const { events } of commits) await queryRows(db, stepsRow(events));
     });
     // The same, plus the run row as today: inserted by the run's first commit, its whole
     // checkpoint rewritten by every other, in the same transaction as the step's row.
@@ -118,7 +113,7 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
       for (const commit of commits) {
         await db.transaction(async (tx) => {
           await queryRows(tx, runRow(commit));
-          await queryRows(tx, stepRow(commit.events));
+          await queryRows(tx, stepsRow(commit.events));
         });
       }
     });
@@ -131,9 +126,9 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
       payloadPerStep: payload!.bytes / steps,
       rows: [
         { layout: "production (PgRunStore: events, spans, checkpoint, totals)", bytesPerStep: production },
-        { layout: "events only, one row per event (run_events's layout)", bytesPerStep: perEvent },
+        { layout: "events only, one row per event (the layout before run_steps)", bytesPerStep: perEvent },
         { layout: "spans only, as production writes them (spans's indexes)", bytesPerStep: spansOnly },
-        { layout: "events only, one row per step", bytesPerStep: perStep },
+        { layout: "events only, one row per step (run_steps, as production writes it)", bytesPerStep: perStep },
         { layout: "one row per step, and the run row with its checkpoint", bytesPerStep: perStepWithCheckpoint },
       ],
     };
@@ -142,12 +137,28 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
   }
 }
 
-/** A step's events as one row. */
-function stepRow(events: readonly RunEvent[]) {
-  const last = events.at(-1)!;
-  const data = JSON.stringify(eventRows(events).map((row) => row.data));
-  return sql`insert into wal_floor_steps (run_id, seq, at, events)
-    values (${last.runId}, ${last.seq}, to_timestamp(${last.at} / 1000.0), ${data}::jsonb)`;
+/** A commit's events one row each, with the columns `run_events` had before `run_steps`. */
+function eventsRow(events: readonly RunEvent[]) {
+  const rows = events.map(({ runId, seq, type, agent, agentVersion, at, ...data }) => ({
+    run_id: runId,
+    seq,
+    type,
+    agent,
+    agent_version: agentVersion,
+    at,
+    data: { type, ...data },
+  }));
+  return sql`insert into wal_floor_events (run_id, seq, type, agent, agent_version, at, data)
+    select x.run_id, x.seq, x.type, x.agent, x.agent_version, to_timestamp(x.at / 1000.0), x.data
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(run_id text, seq int, type text,
+      agent text, agent_version int, at double precision, data jsonb)`;
+}
+
+/** A commit's events as the production statement writes them: its one `run_steps` row. */
+function stepsRow(events: readonly RunEvent[]) {
+  const row = stepRow(events[0]!.runId, events);
+  return sql`insert into wal_floor_steps (run_id, seq, events)
+    select x.run_id, x.seq, x.events from jsonb_to_recordset(${JSON.stringify([row])}::jsonb) as ${stepRecord}`;
 }
 
 /** A commit's spans as its production statement inserts them, under one trace id per run. */
