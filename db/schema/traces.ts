@@ -15,6 +15,8 @@ import {
  * Trace spans, one trace per run (conversation turn). Written by the same statement that commits
  * a step's events, with ids derived from the run and the event, so a step that is retried after a
  * crash writes the same spans again (ON CONFLICT DO NOTHING) instead of orphans or duplicates.
+ * A step's own span is not stored: readers derive it from the step's `run_steps` row
+ * (lib/tracing/step-spans.ts). Runs from before that have theirs stored.
  */
 export const spans = pgTable(
   "spans",

@@ -5,6 +5,7 @@ import { db, schema } from "@/db";
 import { authorize } from "@/lib/auth/authorize";
 import { readSpanPayload } from "@/lib/tracing/payload";
 import { type AttributeColumns, spanAttributes } from "@/lib/tracing/spans";
+import { derivedStepSpans, type SpanRow } from "@/lib/tracing/step-spans";
 import type { RunStatus } from "@/lib/runtime";
 import { afterCursor, cursorTimestamp, decodeCursor, encodeCursor, newestFirst } from "./keyset-cursor";
 
@@ -245,7 +246,7 @@ export async function getTrace(traceId: string): Promise<TraceDetailDto | null> 
     .limit(1);
   if (!run) return null;
 
-  const rows = await db()
+  const rows: TraceSpanRow[] = await db()
     .select({
       id: s.spanId,
       parentId: s.parentSpanId,
@@ -269,7 +270,8 @@ export async function getTrace(traceId: string): Promise<TraceDetailDto | null> 
     .where(eq(s.traceId, traceId))
     .orderBy(asc(s.startedAt), asc(s.ingestId))
     .limit(TRACE_MAX_SPANS + 1);
-  const kept = rows.slice(0, TRACE_MAX_SPANS);
+  const all = withStepSpans(rows, (await derivedStepSpans(db(), [run.runId])).get(run.runId) ?? []);
+  const kept = all.slice(0, TRACE_MAX_SPANS);
   const origin = Math.min(...kept.map((x) => x.startedAt.getTime()), run.createdAt.getTime());
 
   return {
@@ -308,8 +310,50 @@ export async function getTrace(traceId: string): Promise<TraceDetailDto | null> 
       error: x.error,
       attributes: toAttributes(x, x.attributes),
     })),
-    spansTruncated: rows.length > TRACE_MAX_SPANS,
+    spansTruncated: all.length > TRACE_MAX_SPANS,
   };
+}
+
+/** A span as the trace detail reads it, stored or derived. */
+interface TraceSpanRow {
+  id: string;
+  parentId: string | null;
+  name: string;
+  kind: string;
+  status: string;
+  agent: string | null;
+  agentVersion: number | null;
+  model: string | null;
+  tier: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  durationMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  error: string | null;
+  attributes: unknown;
+}
+
+/**
+ * The stored spans and the step spans derived from the run's step log, in start order; a parent
+ * step before its children when they start in the same millisecond. A stored span wins over a
+ * derived one with its id (runs from before step spans were derived).
+ */
+function withStepSpans(stored: readonly TraceSpanRow[], steps: readonly SpanRow[]): TraceSpanRow[] {
+  const ids = new Set(stored.map((x) => x.id));
+  const derived = steps
+    .filter((x) => !ids.has(x.spanId))
+    .map(({ spanId, parentSpanId, traceId: _t, runId: _r, ingestId: _i, payload: _p, ...rest }) => ({
+      id: spanId,
+      parentId: parentSpanId,
+      ...rest,
+    }));
+  if (derived.length === 0) return [...stored];
+  const order = (x: TraceSpanRow) => (x.kind === "step" ? 0 : 1);
+  return [...stored, ...derived].sort(
+    (a, b) => a.startedAt.getTime() - b.startedAt.getTime() || order(a) - order(b),
+  );
 }
 
 export interface SpanPayloadDto {

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { RunEvent, RunState } from "@/lib/runtime";
 import {
+  isStoredSpan,
   lastEventAt,
   rootSpanId,
   type SpanRecord,
@@ -12,12 +13,10 @@ import {
 import { escalationOf } from "./escalation-commit";
 import { settlementOf } from "./settlement";
 
-/**
- * A commit's events and spans as JSON records, and the SQL that turns them back into rows. Each
- * part goes to the server as one JSONB parameter, so a statement's text does not depend on how
- * many rows it writes and one prepared statement serves every commit. `run_id` tags the rows of a
- * group commit (commit-batch.ts); a single run's commit ignores it.
- */
+// A commit's events and spans as JSON records, and the SQL that turns them back into rows. Each
+// part goes to the server as one JSONB parameter, so a statement's text does not depend on how
+// many rows it writes and one prepared statement serves every commit. `run_id` tags the rows of a
+// group commit (commit-batch.ts); a single run's commit ignores it.
 
 /**
  * A commit's events as its one `run_steps` row (db/schema/conversations.ts): keyed by the first
@@ -39,12 +38,13 @@ export const insertStepColumns = sql.raw(`insert into run_steps (run_id, seq, ev
 export const stepRecord = sql.raw(`x(run_id text, seq int, events jsonb)`);
 
 /**
- * A commit's span rows. A settling commit ends the root span; when it also writes that span (a
+ * A commit's span rows, all but its step span (derived on read, `isStoredSpan`). A settling
+ * commit ends the root span; when it also writes that span (a
  * run created and settled by one commit), the span goes in already ended, since the statement's
  * update of the root span cannot see a row the same statement inserts.
  */
 export function spanRows(runId: string, spans: readonly SpanRecord[], settlement?: Settlement | null) {
-  return spans.map((x) =>
+  return spans.filter(isStoredSpan).map((x) =>
     settlement && x.spanId === settlement.root_span
       ? {
           ...spanRow(runId, x),

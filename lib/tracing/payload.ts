@@ -4,6 +4,7 @@ import { runEvents, spans } from "@/db/schema";
 import type { RunEvent } from "@/lib/runtime";
 import { jsonbValue } from "@/lib/runs/sql";
 import { payloadEventSeq, payloadOfEvent } from "./spans";
+import { derivedStepSpans } from "./step-spans";
 
 /**
  * One span's payload as the detail view shows it: stored on the span, or derived from the event
@@ -16,7 +17,7 @@ export async function readSpanPayload(db: Database, traceId: string, spanId: str
     .from(spans)
     .where(and(eq(spans.traceId, traceId), eq(spans.spanId, spanId)))
     .limit(1);
-  if (!row) return undefined;
+  if (!row) return derivedPayload(db, traceId, spanId);
   const stored = jsonbValue(row.payload);
   const seq = payloadEventSeq(stored);
   if (seq === null) return stored ?? null;
@@ -32,3 +33,11 @@ export async function readSpanPayload(db: Database, traceId: string, spanId: str
   return payloadOfEvent(row.runId, full as RunEvent);
 }
 
+/** A span that is not stored may be a step span, derived from the run's step log (no payload). */
+async function derivedPayload(db: Database, traceId: string, spanId: string): Promise<unknown> {
+  // Any stored span of the trace names its run; the root always is one.
+  const [owner] = await db.select({ runId: spans.runId }).from(spans).where(eq(spans.traceId, traceId)).limit(1);
+  if (!owner) return undefined;
+  const span = (await derivedStepSpans(db, [owner.runId])).get(owner.runId)?.find((x) => x.spanId === spanId);
+  return span && span.traceId === traceId ? (span.payload ?? null) : undefined;
+}

@@ -134,6 +134,36 @@ export function spansForCommit(
 }
 
 /**
+ * Whether a commit stores the span. A step span is not stored: it is derived from its commit's
+ * `run_steps` row on read (`stepSpansOf`), which saves every step a span row and its index
+ * entries (docs/step-log.md, D0). Everything else, the cross-run readers included, reads stored
+ * spans.
+ */
+export const isStoredSpan = (span: Pick<SpanRecord, "kind">): boolean => span.kind !== "step";
+
+/**
+ * The step spans of a run's commits, oldest first, exactly as `spansForCommit` derives them from
+ * each commit (one element of `commits`). With the run's threads, spans of a hybrid or mesh run say
+ * which part they belong to: a thread's part never changes, so the latest checkpoint's threads
+ * give what the commit's own checkpoint would have.
+ */
+export function stepSpansOf(
+  runId: string,
+  commits: readonly (readonly RunEvent[])[],
+  threads?: RunState["threads"],
+): SpanRecord[] {
+  const out: SpanRecord[] = [];
+  for (const events of commits) {
+    const start = events.find((e) => e.type === "step_started");
+    if (!start) continue;
+    const span = spanOf(runId, start, commitIds(runId, events), events)!;
+    if (threads) Object.assign(span.attributes, coordinationAttributes(start, threads));
+    out.push(span);
+  }
+  return out;
+}
+
+/**
  * The span ids a commit's spans share, each hashed once: the root, and the step span that the
  * step's other spans hang under (the root for a commit without a step, such as a resume).
  */

@@ -7,6 +7,7 @@ import { queryRows } from "@/lib/runs/sql";
 import { startTraceExporter, tracesUrl } from "@/lib/tracing/otlp";
 import { EXPORTER_SETTINGS_KEY } from "@/lib/tracing/otlp/store";
 import { rootSpanId } from "@/lib/tracing/spans";
+import { derivedStepSpans } from "@/lib/tracing/step-spans";
 import { setupTestDatabase, testDb } from "../helpers/db";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "../helpers/otlp-receiver";
 import { instantParts, runsOf, settledConversation, testWorker } from "../helpers/runtime";
@@ -39,7 +40,11 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
   }
 }
 
-const storedSpans = (runId: string) => testDb().select().from(schema.spans).where(eq(schema.spans.runId, runId));
+/** A run's trace as exported: its stored spans and its step spans, derived from its step log. */
+async function traceSpans(runId: string) {
+  const stored = await testDb().select().from(schema.spans).where(eq(schema.spans.runId, runId));
+  return [...stored, ...((await derivedStepSpans(testDb(), [runId])).get(runId) ?? [])];
+}
 const received = (traceId: string) => receiver.spans.filter((s) => s.traceId === traceId);
 
 async function exporterState() {
@@ -47,7 +52,7 @@ async function exporterState() {
   return row?.value as { owner: string; leaseUntil: number; cursor: { position: number; deferred: { id: number }[] } } | undefined;
 }
 
-/** Runs one conversation to its end and returns its run with the stored spans. */
+/** Runs one conversation to its end and returns its run with its trace's spans. */
 async function finishedConversation(message: string) {
   const parts = instantParts();
   const worker = testWorker(parts);
@@ -56,7 +61,7 @@ async function finishedConversation(message: string) {
     const { id, traceId } = await startConversation(testDb(), { message, apiKeyId: null }, parts);
     await settledConversation(id);
     const [run] = await runsOf(id);
-    return { conversationId: id, traceId, run: run!, spans: await storedSpans(run!.id) };
+    return { conversationId: id, traceId, run: run!, spans: await traceSpans(run!.id) };
   } finally {
     await worker.stop();
   }
@@ -156,7 +161,7 @@ describe("OTLP export of stored traces", () => {
       } finally {
         await worker.stop();
       }
-      const spans = await storedSpans(run!.id);
+      const spans = await traceSpans(run!.id);
       await until("the finished trace", () => received(traceId).length >= spans.length);
       await new Promise((r) => setTimeout(r, 200));
       const got = received(traceId);

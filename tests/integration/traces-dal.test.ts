@@ -257,6 +257,30 @@ describe("a real conversation's trace", () => {
       if (s.parentId !== null) expect(ids.has(s.parentId), `${s.name} has its parent`).toBe(true);
       expect(s.startOffsetMs).toBeGreaterThanOrEqual(0);
     }
+    // Step spans are derived from the step log, not stored, and parent the step's other spans.
+    const steps = spans.filter((s) => s.kind === "step");
+    expect(steps.length).toBeGreaterThan(0);
+    const storedSteps = await testDb()
+      .select({ id: schema.spans.spanId })
+      .from(schema.spans)
+      .where(sql`trace_id = ${traceId} and kind = 'step'`);
+    expect(storedSteps).toEqual([]);
+    for (const s of spans.filter((x) => x.kind === "llm"))
+      expect(steps.map((x) => x.id), `${s.name} hangs from a step`).toContain(s.parentId);
+    expect(await getSpanPayload(traceId, steps[0]!.id)).toEqual({ traceId, spanId: steps[0]!.id, payload: null });
+    expect(await getSpanPayload(traceId, "00000000000000ff")).toBeNull();
+    // A run from before step spans were derived has them stored too: the stored one is shown once.
+    const legacy = steps[0]!;
+    await testDb().insert(schema.spans).values({
+      traceId, spanId: legacy.id, parentSpanId: legacy.parentId, runId, name: "stored step", kind: "step",
+      status: "ok", startedAt: new Date(legacy.startedAt), endedAt: new Date(legacy.startedAt),
+    });
+    try {
+      const again = (await getTrace(traceId))!.spans.filter((s) => s.id === legacy.id);
+      expect(again.map((s) => s.name)).toEqual(["stored step"]);
+    } finally {
+      await testDb().delete(schema.spans).where(sql`trace_id = ${traceId} and span_id = ${legacy.id}`);
+    }
     const llm = spans.find((s) => s.kind === "llm")!;
     expect(llm.attributes).toMatchObject({
       "gen_ai.operation.name": "chat",

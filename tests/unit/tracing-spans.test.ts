@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "@/lib/runtime";
-import { rootSpanId, spanAttributes, spanId, spansForCommit, storedAttributes } from "@/lib/tracing/spans";
+import {
+  isStoredSpan,
+  rootSpanId,
+  spanAttributes,
+  spanId,
+  spansForCommit,
+  stepSpansOf,
+  storedAttributes,
+} from "@/lib/tracing/spans";
 
 const at = 1_700_000_000_000;
 const ev = (seq: number, e: Record<string, unknown>) =>
@@ -87,5 +95,28 @@ describe("spansForCommit", () => {
   it("leaves the cost of a model without a price as a gap, not zero", () => {
     const unknown = [ev(2, { type: "llm_call", agent: "x", agentVersion: 1, threadId: "t1", attempt: 1, tier: "fast", model: "mystery-model", usage: { inputTokens: 10, outputTokens: 10 }, latencyMs: 1, finish: "output" })];
     expect(spansForCommit("run_a", unknown).spans[0]!.costUsd).toBeNull();
+  });
+});
+
+describe("step spans derived on read (stepSpansOf)", () => {
+  const next = [
+    ev(6, { type: "step_started", step: 2, threads: ["t2"] }),
+    ev(7, { type: "llm_call", agent: "billing", agentVersion: 1, threadId: "t2", attempt: 1, tier: "fast", model: "simulator/fast", usage: { inputTokens: 10, outputTokens: 5 }, latencyMs: 1, finish: "output" }),
+    ev(9, { type: "completed", output: "done" }),
+  ];
+  const created = [ev(1, { type: "run_started", chain: "support", input: "hi", versions: {} })];
+
+  it("are the step spans each commit derives when written, and commits without a step have none", () => {
+    const commits = [created, step, next];
+    const written = commits.flatMap((c) => spansForCommit("run_a", c).spans.filter((s) => s.kind === "step"));
+    expect(written).toHaveLength(2);
+    expect(stepSpansOf("run_a", commits)).toEqual(written);
+    // The second step ends with its commit's last event, the settlement, and has no error in it.
+    expect(stepSpansOf("run_a", commits)[1]).toMatchObject({ status: "ok", startedAt: at + 6, endedAt: at + 9 });
+  });
+
+  it("are the only spans a commit does not store", () => {
+    const { spans } = spansForCommit("run_a", [...created, ...step]);
+    expect(spans.filter((s) => !isStoredSpan(s)).map((s) => s.kind)).toEqual(["step"]);
   });
 });

@@ -9,7 +9,14 @@ import { newId } from "@/lib/ids";
 import { log } from "@/lib/log";
 import { advanceCursor, type CursorLimits, defaultCursorLimits } from "./cursor";
 import { hasValidIds, isComplete, type StoredSpan, toReadableSpan } from "./span-mapper";
-import { acquireLease, listLateSpans, listSpansAfter, releaseLease, saveCursor } from "./store";
+import {
+  acquireLease,
+  listDerivedStepSpans,
+  listLateSpans,
+  listSpansAfter,
+  releaseLease,
+  saveCursor,
+} from "./store";
 
 export interface TraceExporterOptions {
   /** OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT); spans go to `<endpoint>/v1/traces`. */
@@ -139,9 +146,10 @@ class TraceExportLoop {
     const fresh = room > 0 ? await listSpansAfter(this.db, cursor.position, room) : [];
     const step = advanceCursor(cursor, fresh.map(withCompleteness), late.map(withCompleteness), Date.now(), this.limits);
     if (step.dropped > 0) log("warn", "otlp exporter cursor full; oldest holes or open spans dropped", { dropped: step.dropped });
-    const { valid, invalid } = partition(step.send);
+    const { valid, invalid } = partition([...step.send, ...(await listDerivedStepSpans(this.db, step.send))]);
     if (invalid > 0) log("warn", "otlp exporter skipped spans with malformed ids", { count: invalid });
-    if (valid.length > 0) await this.send(valid);
+    // The derived step spans can take a batch past the OTLP request size.
+    for (let i = 0; i < valid.length; i += this.batchSize) await this.send(valid.slice(i, i + this.batchSize));
     // Idle ticks change nothing: acquiring the lease already renewed it, so skip the write.
     if (JSON.stringify(step.next) === JSON.stringify(cursor)) return false;
     if (!(await saveCursor(this.db, this.owner, this.leaseMs, step.next))) {

@@ -1,0 +1,93 @@
+import { asc, inArray, sql } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { runs, runSteps, type spans } from "@/db/schema";
+import type { RunEvent, RunState } from "@/lib/runtime";
+import { jsonbValue } from "@/lib/runs/sql";
+import { type SpanRecord, stepSpansOf, storedAttributes, storedPayload } from "./spans";
+
+/** A span row as the `spans` table returns it. */
+export type SpanRow = typeof spans.$inferSelect;
+
+/**
+ * The step spans of these runs as span rows, derived from their `run_steps` rows (spans.ts
+ * `isStoredSpan`): two primary-key reads, whatever the number of runs. A run from before step
+ * spans were derived has them stored as well, and one event per step row (migration 0014), so
+ * callers must prefer a stored span over a derived one with the same id.
+ */
+export async function derivedStepSpans(
+  db: Database,
+  runIds: readonly string[],
+): Promise<Map<string, SpanRow[]>> {
+  const out = new Map<string, SpanRow[]>();
+  if (runIds.length === 0) return out;
+  const [runRows, stepRows] = await Promise.all([
+    db
+      .select({
+        id: runs.id,
+        traceId: runs.traceId,
+        threads: sql<unknown>`${runs.checkpoint} -> 'threads'`,
+      })
+      .from(runs)
+      .where(inArray(runs.id, [...runIds])),
+    db
+      .select({ runId: runSteps.runId, events: runSteps.events })
+      .from(runSteps)
+      .where(inArray(runSteps.runId, [...runIds]))
+      .orderBy(asc(runSteps.runId), asc(runSteps.seq)),
+  ]);
+  const commits = new Map<string, RunEvent[][]>();
+  for (const row of stepRows) {
+    const list = commits.get(row.runId) ?? [];
+    list.push(eventsOf(row.runId, row.events));
+    commits.set(row.runId, list);
+  }
+  for (const run of runRows) {
+    const threads = jsonbValue(run.threads);
+    const derived = stepSpansOf(
+      run.id,
+      commits.get(run.id) ?? [],
+      Array.isArray(threads) ? (threads as RunState["threads"]) : undefined,
+    );
+    out.set(
+      run.id,
+      derived.map((x) => spanRow(run.traceId, run.id, x)),
+    );
+  }
+  return out;
+}
+
+/** A derived span as the row its commit would have stored; it has no ingest id (0). */
+function spanRow(traceId: string, runId: string, x: SpanRecord): SpanRow {
+  return {
+    traceId,
+    spanId: x.spanId,
+    parentSpanId: x.parentSpanId,
+    runId,
+    ingestId: 0,
+    name: x.name,
+    kind: x.kind,
+    status: x.status,
+    agent: x.agent,
+    agentVersion: x.agentVersion,
+    model: x.model,
+    tier: x.tier,
+    startedAt: new Date(x.startedAt),
+    endedAt: x.endedAt === null ? null : new Date(x.endedAt),
+    durationMs: x.endedAt === null ? null : x.endedAt - x.startedAt,
+    inputTokens: x.inputTokens,
+    outputTokens: x.outputTokens,
+    costUsd: x.costUsd,
+    error: x.error,
+    attributes: storedAttributes(x),
+    payload: storedPayload(x),
+  };
+}
+
+/** A step row's events as the runtime made them: the row holds `runId` once and omits a null agent. */
+function eventsOf(runId: string, stored: unknown): RunEvent[] {
+  const events = jsonbValue(stored);
+  if (!Array.isArray(events)) return [];
+  return events.map(
+    (e: Record<string, unknown>) => ({ agent: null, agentVersion: null, ...e, runId }) as RunEvent,
+  );
+}
