@@ -314,26 +314,12 @@ export async function getTrace(traceId: string): Promise<TraceDetailDto | null> 
   };
 }
 
-/** A span as the trace detail reads it, stored or derived. */
-interface TraceSpanRow {
-  id: string;
-  parentId: string | null;
-  name: string;
-  kind: string;
-  status: string;
-  agent: string | null;
-  agentVersion: number | null;
-  model: string | null;
-  tier: string | null;
+/** A span as the trace detail reads it, stored or derived: the DTO's fields before shaping. */
+type TraceSpanRow = Omit<TraceSpanDto, "startedAt" | "startOffsetMs" | "attributes"> & {
   startedAt: Date;
   endedAt: Date | null;
-  durationMs: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: number | null;
-  error: string | null;
   attributes: unknown;
-}
+};
 
 /**
  * The stored spans and the step spans derived from the run's step log, in start order; a parent
