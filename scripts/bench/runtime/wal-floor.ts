@@ -166,17 +166,8 @@ function spansRow({ events, checkpoint, expectedSeq }: Commit, traces: Map<strin
   const runId = checkpoint.runId;
   let traceId = traces.get(runId);
   if (!traceId) traces.set(runId, (traceId = newTraceId()));
-  const { spans } = spansForCommit(runId, events, undefined, checkpoint);
-  const settlement = settlementRow({
-    runId,
-    expectedSeq,
-    checkpoint,
-    events,
-    spans,
-    delta: { costUsd: 0, inputTokens: 0, outputTokens: 0, llmCalls: 0, errors: 0, agents: [], models: [] },
-    owner: null,
-    leaseMs: 0,
-  });
+  const { spans, delta } = spansForCommit(runId, events, undefined, checkpoint);
+  const settlement = settlementRow({ runId, expectedSeq, checkpoint, events, spans, delta, owner: null, leaseMs: 0 });
   const rows = JSON.stringify(spanRows(runId, spans, settlement));
   return sql`insert into wal_floor_spans (${sql.raw(spanColumns)})
     select r.trace_id, ${spanValues}
