@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { getEnv } from "@/lib/env";
 import { runConsoleBench } from "./bench/console";
 import { runContextBench } from "./bench/context/report";
+import { runAllocations } from "./bench/runtime/allocations";
 import { runBreakdown } from "./bench/runtime/breakdown";
 import { writeSection } from "./report/sections";
 import { type Environment, renderRuntimeSection } from "./bench/runtime/report";
@@ -12,10 +13,11 @@ import { type FrameworkName, frameworkNames, installedVersions, runRuntimeSuite 
 /**
  * `npm run bench`: the runtime benchmark (Switchyard against LangGraph and Mastra and the raw
  * insert ceiling, scripts/bench/runtime), a breakdown of where a Switchyard step's time goes
- * (scripts/bench/runtime/breakdown.ts) and the console-at-scale run (scripts/bench/console.ts).
+ * (scripts/bench/runtime/breakdown.ts), what a step allocates (scripts/bench/runtime/allocations.ts)
+ * and the console-at-scale run (scripts/bench/console.ts).
  * Each writes its own section of docs/benchmarks.md. Parts and sizes are selectable:
  *
- *   npm run bench -- --only runtime                 # or breakdown, console, context (comma-separated)
+ *   npm run bench -- --only runtime                 # or breakdown, allocations, console, context (comma-separated)
  *   npm run bench -- --only runtime --quick         # one run, small sizes, for development
  *   npm run bench -- --frameworks switchyard --repeat 1 --n1 100 --n32 500 --profile
  */
@@ -31,7 +33,7 @@ the machine and what else it is doing.
 };
 const { values } = parseArgs({
   options: {
-    only: { type: "string", default: "runtime,breakdown,console,context" },
+    only: { type: "string", default: "runtime,breakdown,allocations,console,context" },
     frameworks: { type: "string", default: frameworkNames.join(",") },
     quick: { type: "boolean", default: false },
     repeat: { type: "string" },
@@ -90,6 +92,12 @@ if (parts.has("breakdown")) {
   console.log("[bench] breakdown of a Switchyard step (variants of the write path, interleaved)");
   writeSection(REPORT, "breakdown", await runBreakdown(serverUrl, values.quick ? 4 : 10));
   console.log(`[bench] wrote the breakdown section of ${REPORT.path}`);
+}
+
+if (parts.has("allocations")) {
+  console.log("[bench] what a Switchyard step allocates (concurrency 32)");
+  writeSection(REPORT, "allocations", await runAllocations(serverUrl, values.quick ? 300 : 1_000));
+  console.log(`[bench] wrote the allocations section of ${REPORT.path}`);
 }
 
 if (parts.has("console")) {
