@@ -5,7 +5,7 @@ import { db, schema } from "@/db";
 import { authorize } from "@/lib/auth/authorize";
 import { readSpanPayload } from "@/lib/tracing/payload";
 import { type AttributeColumns, spanAttributes } from "@/lib/tracing/spans";
-import { derivedStepSpans, type SpanRow } from "@/lib/tracing/step-spans";
+import { derivedSpans, type SpanRow } from "@/lib/tracing/derived-spans";
 import type { RunStatus } from "@/lib/runtime";
 import { afterCursor, cursorTimestamp, decodeCursor, encodeCursor, newestFirst } from "./keyset-cursor";
 
@@ -270,7 +270,7 @@ export async function getTrace(traceId: string): Promise<TraceDetailDto | null> 
     .where(eq(s.traceId, traceId))
     .orderBy(asc(s.startedAt), asc(s.ingestId))
     .limit(TRACE_MAX_SPANS + 1);
-  const all = withStepSpans(rows, (await derivedStepSpans(db(), [run.runId])).get(run.runId) ?? []);
+  const all = withDerivedSpans(rows, (await derivedSpans(db(), [run.runId])).get(run.runId) ?? []);
   const kept = all.slice(0, TRACE_MAX_SPANS);
   const origin = Math.min(...kept.map((x) => x.startedAt.getTime()), run.createdAt.getTime());
 
@@ -322,13 +322,14 @@ type TraceSpanRow = Omit<TraceSpanDto, "startedAt" | "startOffsetMs" | "attribut
 };
 
 /**
- * The stored spans and the step spans derived from the run's step log, in start order; a parent
- * step before its children when they start in the same millisecond. A stored span wins over a
- * derived one with its id (runs from before step spans were derived).
+ * The stored spans and those derived from the run's step log that are not stored (today its step
+ * spans), in start order; a parent step before its children when they start in the same
+ * millisecond. A stored span wins over a derived one with its id: the root's settled state and a
+ * run from before step spans were derived are only right as stored.
  */
-function withStepSpans(stored: readonly TraceSpanRow[], steps: readonly SpanRow[]): TraceSpanRow[] {
+function withDerivedSpans(stored: readonly TraceSpanRow[], derivable: readonly SpanRow[]): TraceSpanRow[] {
   const ids = new Set(stored.map((x) => x.id));
-  const derived = steps
+  const derived = derivable
     .filter((x) => !ids.has(x.spanId))
     .map(({ spanId, parentSpanId, traceId: _t, runId: _r, ingestId: _i, payload: _p, ...rest }) => ({
       id: spanId,

@@ -3,8 +3,8 @@ import type { Database } from "@/db/client";
 import { runEvents, spans } from "@/db/schema";
 import type { RunEvent } from "@/lib/runtime";
 import { jsonbValue } from "@/lib/runs/sql";
+import { derivedSpans } from "./derived-spans";
 import { payloadEventSeq, payloadOfEvent } from "./spans";
-import { derivedStepSpans } from "./step-spans";
 
 /**
  * One span's payload as the detail view shows it: stored on the span, or derived from the event
@@ -18,26 +18,31 @@ export async function readSpanPayload(db: Database, traceId: string, spanId: str
     .where(and(eq(spans.traceId, traceId), eq(spans.spanId, spanId)))
     .limit(1);
   if (!row) return derivedPayload(db, traceId, spanId);
-  const stored = jsonbValue(row.payload);
+  return resolvePayload(db, row.runId, jsonbValue(row.payload));
+}
+
+/** A payload in the form a commit stores it: the payload itself, or a reference to its event. */
+async function resolvePayload(db: Database, runId: string, stored: unknown): Promise<unknown> {
   const seq = payloadEventSeq(stored);
   if (seq === null) return stored ?? null;
   const [event] = await db
     .select({ agent: runEvents.agent, agentVersion: runEvents.agentVersion, at: runEvents.at, data: runEvents.data })
     .from(runEvents)
-    .where(and(eq(runEvents.runId, row.runId), eq(runEvents.seq, seq)))
+    .where(and(eq(runEvents.runId, runId), eq(runEvents.seq, seq)))
     .limit(1);
   if (!event) return null;
   // The view's columns hold what `data` leaves out of the stored event (migration 0014).
   const data = jsonbValue(event.data) as Omit<RunEvent, "runId" | "seq" | "agent" | "agentVersion" | "at">;
-  const full = { ...data, runId: row.runId, seq, agent: event.agent, agentVersion: event.agentVersion, at: event.at.getTime() };
-  return payloadOfEvent(row.runId, full as RunEvent);
+  const full = { ...data, runId, seq, agent: event.agent, agentVersion: event.agentVersion, at: event.at.getTime() };
+  return payloadOfEvent(runId, full as RunEvent);
 }
 
-/** A span that is not stored may be a step span, derived from the run's step log (no payload). */
+/** A span that is not stored may be derived from the run's step log (spans.ts `derivedSpansOf`). */
 async function derivedPayload(db: Database, traceId: string, spanId: string): Promise<unknown> {
   // Any stored span of the trace names its run; the root always is one.
   const [owner] = await db.select({ runId: spans.runId }).from(spans).where(eq(spans.traceId, traceId)).limit(1);
   if (!owner) return undefined;
-  const span = (await derivedStepSpans(db, [owner.runId])).get(owner.runId)?.find((x) => x.spanId === spanId);
-  return span && span.traceId === traceId ? (span.payload ?? null) : undefined;
+  const span = (await derivedSpans(db, [owner.runId])).get(owner.runId)?.find((x) => x.spanId === spanId);
+  if (!span || span.traceId !== traceId) return undefined;
+  return resolvePayload(db, owner.runId, span.payload);
 }

@@ -135,32 +135,32 @@ export function spansForCommit(
 
 /**
  * Whether a commit stores the span. A step span is not stored: it is derived from its commit's
- * `run_steps` row on read (`stepSpansOf`), which saves every step a span row and its index
+ * `run_steps` row on read (`derivedSpansOf`), which saves every step a span row and its index
  * entries (docs/step-log.md, D0). Everything else, the cross-run readers included, reads stored
  * spans.
  */
 export const isStoredSpan = (span: Pick<SpanRecord, "kind">): boolean => span.kind !== "step";
 
 /**
- * The step spans of a run's commits, oldest first, exactly as `spansForCommit` derives them from
- * each commit (one element of `commits`). With the run's threads, spans of a hybrid or mesh run say
- * which part they belong to: a thread's part never changes, so the latest checkpoint's threads
- * give what the commit's own checkpoint would have.
+ * Every span a run's commits yield (one element of `commits` each, oldest first), exactly as
+ * `spansForCommit` derives them when written, but the root. Readers take these where no stored
+ * span has the same id, so they need not know which kinds a commit stored when the run was
+ * written: today the step spans, after step-log phase D the LLM spans too. The root is left out
+ * because it is always stored and its settled state is not in the events; a takeover's resume
+ * span is stored and not derivable (nothing in the log says which worker resumed). With the
+ * run's threads, spans of a hybrid or mesh run say which part they belong to: a thread's part
+ * never changes, so the latest checkpoint's threads give what the commit's own checkpoint would
+ * have.
  */
-export function stepSpansOf(
+export function derivedSpansOf(
   runId: string,
   commits: readonly (readonly RunEvent[])[],
   threads?: RunState["threads"],
 ): SpanRecord[] {
-  const out: SpanRecord[] = [];
-  for (const events of commits) {
-    const start = events.find((e) => e.type === "step_started");
-    if (!start) continue;
-    const span = spanOf(runId, start, commitIds(runId, events), events)!;
-    if (threads) Object.assign(span.attributes, coordinationAttributes(start, threads));
-    out.push(span);
-  }
-  return out;
+  const checkpoint = threads ? { threads } : undefined;
+  return commits.flatMap((events) =>
+    spansForCommit(runId, events, undefined, checkpoint).spans.filter((span) => span.kind !== "run"),
+  );
 }
 
 /**

@@ -7,9 +7,9 @@ import { queryRows } from "@/lib/runs/sql";
 import { startTraceExporter, tracesUrl } from "@/lib/tracing/otlp";
 import { EXPORTER_SETTINGS_KEY } from "@/lib/tracing/otlp/store";
 import { rootSpanId } from "@/lib/tracing/spans";
-import { derivedStepSpans } from "@/lib/tracing/step-spans";
 import { setupTestDatabase, testDb } from "../helpers/db";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "../helpers/otlp-receiver";
+import { traceSpansOf } from "../helpers/traces";
 import { instantParts, runsOf, settledConversation, testWorker } from "../helpers/runtime";
 
 setupTestDatabase();
@@ -42,8 +42,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 
 /** A run's trace as exported: its stored spans and its step spans, derived from its step log. */
 async function traceSpans(runId: string) {
-  const stored = await testDb().select().from(schema.spans).where(eq(schema.spans.runId, runId));
-  return [...stored, ...((await derivedStepSpans(testDb(), [runId])).get(runId) ?? [])];
+  return (await traceSpansOf(runId)).all;
 }
 const received = (traceId: string) => receiver.spans.filter((s) => s.traceId === traceId);
 

@@ -7,7 +7,7 @@ import { handoffTo, ScriptedModel } from "@/lib/runtime/testing";
 import { PgRunStore } from "@/lib/runs/pg-run-store";
 import { PgToolLedger } from "@/lib/runs/pg-tool-ledger";
 import { rootSpanId } from "@/lib/tracing/spans";
-import { derivedStepSpans } from "@/lib/tracing/step-spans";
+import { derivedSpans } from "@/lib/tracing/derived-spans";
 import { setupTestDatabase, testDb } from "../helpers/db";
 import { billing, makeTools, router, technical, writer } from "../unit/runtime/fixtures";
 
@@ -59,7 +59,7 @@ describe("a run started in-process (RunLoop.start on PostgreSQL)", () => {
     expect(root.endedAt?.getTime()).toBe(run.endedAt!.getTime());
     // The step span is not stored: it is derived from the commit's step row.
     expect(spans.map((s) => s.kind).sort()).toEqual(["llm", "run"]);
-    const steps = (await derivedStepSpans(testDb(), [run.id])).get(run.id)!;
+    const steps = (await derivedSpans(testDb(), [run.id])).get(run.id)!.filter((s) => s.kind === "step");
     expect(steps.map((s) => [s.kind, s.parentSpanId])).toEqual([["step", rootSpanId(run.id)]]);
     expect(spans.find((s) => s.kind === "llm")?.parentSpanId).toBe(steps[0]!.spanId);
     const replies = await testDb().select().from(schema.messages).where(eq(schema.messages.runId, run.id));

@@ -7,18 +7,18 @@ import { createRunLoop } from "@/lib/runs/runtime";
 import { queryRows } from "@/lib/runs/sql";
 import { readSpanPayload } from "@/lib/tracing/payload";
 import { rootSpanId } from "@/lib/tracing/spans";
-import { derivedStepSpans } from "@/lib/tracing/step-spans";
 import { setupTestDatabase, testDb } from "../helpers/db";
+import { traceSpansOf } from "../helpers/traces";
 import { instantParts, runsOf, settledConversation, testWorker } from "../helpers/runtime";
 
 setupTestDatabase();
 
 /** The run's trace as readers see it: its stored spans and its step spans, derived on read. */
 async function traceOf(runId: string) {
-  const stored = await testDb().select().from(schema.spans).where(eq(schema.spans.runId, runId));
+  const { stored, all } = await traceSpansOf(runId);
   // A commit stores every span but its step's.
   expect(stored.filter((s) => s.kind === "step")).toEqual([]);
-  return [...stored, ...((await derivedStepSpans(testDb(), [runId])).get(runId) ?? [])];
+  return all;
 }
 
 function orphans(spans: { spanId: string; parentSpanId: string | null }[]) {

@@ -6,7 +6,7 @@ import {
   spanAttributes,
   spanId,
   spansForCommit,
-  stepSpansOf,
+  derivedSpansOf,
   storedAttributes,
 } from "@/lib/tracing/spans";
 
@@ -98,7 +98,7 @@ describe("spansForCommit", () => {
   });
 });
 
-describe("step spans derived on read (stepSpansOf)", () => {
+describe("spans derived on read (derivedSpansOf)", () => {
   const next = [
     ev(6, { type: "step_started", step: 2, threads: ["t2"] }),
     ev(7, { type: "llm_call", agent: "billing", agentVersion: 1, threadId: "t2", attempt: 1, tier: "fast", model: "simulator/fast", usage: { inputTokens: 10, outputTokens: 5 }, latencyMs: 1, finish: "output" }),
@@ -106,13 +106,14 @@ describe("step spans derived on read (stepSpansOf)", () => {
   ];
   const created = [ev(1, { type: "run_started", chain: "support", input: "hi", versions: {} })];
 
-  it("are the step spans each commit derives when written, and commits without a step have none", () => {
+  it("are the spans each commit derives when written, but the root, and commits without a step have no step span", () => {
     const commits = [created, step, next];
-    const written = commits.flatMap((c) => spansForCommit("run_a", c).spans.filter((s) => s.kind === "step"));
-    expect(written).toHaveLength(2);
-    expect(stepSpansOf("run_a", commits)).toEqual(written);
+    const written = commits.flatMap((c) => spansForCommit("run_a", c).spans);
+    expect(written.filter((s) => s.kind === "step")).toHaveLength(2);
+    expect(derivedSpansOf("run_a", commits)).toEqual(written.filter((s) => s.kind !== "run"));
     // The second step ends with its commit's last event, the settlement, and has no error in it.
-    expect(stepSpansOf("run_a", commits)[1]).toMatchObject({ status: "ok", startedAt: at + 6, endedAt: at + 9 });
+    const steps = derivedSpansOf("run_a", commits).filter((s) => s.kind === "step");
+    expect(steps[1]).toMatchObject({ status: "ok", startedAt: at + 6, endedAt: at + 9 });
   });
 
   it("are the only spans a commit does not store", () => {

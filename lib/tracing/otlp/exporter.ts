@@ -11,7 +11,7 @@ import { advanceCursor, type CursorLimits, defaultCursorLimits } from "./cursor"
 import { hasValidIds, isComplete, type StoredSpan, toReadableSpan } from "./span-mapper";
 import {
   acquireLease,
-  listDerivedStepSpans,
+  listDerivedSpans,
   listLateSpans,
   listSpansAfter,
   releaseLease,
@@ -146,7 +146,7 @@ class TraceExportLoop {
     const fresh = room > 0 ? await listSpansAfter(this.db, cursor.position, room) : [];
     const step = advanceCursor(cursor, fresh.map(withCompleteness), late.map(withCompleteness), Date.now(), this.limits);
     if (step.dropped > 0) log("warn", "otlp exporter cursor full; oldest holes or open spans dropped", { dropped: step.dropped });
-    const { valid, invalid } = partition([...step.send, ...(await listDerivedStepSpans(this.db, step.send))]);
+    const { valid, invalid } = partition([...step.send, ...(await listDerivedSpans(this.db, step.send))]);
     if (invalid > 0) log("warn", "otlp exporter skipped spans with malformed ids", { count: invalid });
     // The derived step spans can take a batch past the OTLP request size.
     for (let i = 0; i < valid.length; i += this.batchSize) await this.send(valid.slice(i, i + this.batchSize));

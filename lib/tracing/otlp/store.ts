@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { runs, spans } from "@/db/schema";
 import { jsonbValue, queryRows } from "@/lib/runs/sql";
-import { derivedStepSpans } from "../step-spans";
+import { derivedSpans } from "../derived-spans";
 import { type CursorState, cursorStateSchema, emptyCursor } from "./cursor";
 import type { StoredSpan } from "./span-mapper";
 
@@ -131,19 +131,20 @@ export async function listLateSpans(db: Database, cursor: CursorState, limit: nu
 }
 
 /**
- * The step spans of the runs whose root spans are in `rows`, derived from their step logs (step
- * spans are not stored: spans.ts `isStoredSpan`). They go out with the root, once the run has
- * ended, as the root does; a run from before step spans were derived exported its stored ones.
+ * The spans of the runs whose root spans are in `rows` that are derived from their step logs and
+ * not stored (today their step spans: spans.ts `isStoredSpan`). They go out with the root, once
+ * the run has ended, as the root does; a run from before step spans were derived exported its
+ * stored ones, and every stored span goes out through the cursor.
  */
-export async function listDerivedStepSpans(db: Database, rows: readonly StoredSpan[]): Promise<StoredSpan[]> {
+export async function listDerivedSpans(db: Database, rows: readonly StoredSpan[]): Promise<StoredSpan[]> {
   const roots = rows.filter((r) => r.kind === "run" && r.endedAt !== null);
   if (roots.length === 0) return [];
   const [derived, stored] = await Promise.all([
-    derivedStepSpans(db, roots.map((r) => r.runId)),
+    derivedSpans(db, roots.map((r) => r.runId)),
     db
       .select({ spanId: spans.spanId })
       .from(spans)
-      .where(and(inArray(spans.traceId, roots.map((r) => r.traceId)), eq(spans.kind, "step"))),
+      .where(inArray(spans.traceId, roots.map((r) => r.traceId))),
   ]);
   const storedIds = new Set(stored.map((s) => s.spanId));
   return roots.flatMap((root) =>

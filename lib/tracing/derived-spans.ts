@@ -3,18 +3,19 @@ import type { Database } from "@/db/client";
 import { runs, runSteps, type spans } from "@/db/schema";
 import type { RunEvent, RunState } from "@/lib/runtime";
 import { jsonbValue } from "@/lib/runs/sql";
-import { type SpanRecord, stepSpansOf, storedAttributes, storedPayload } from "./spans";
+import { derivedSpansOf, type SpanRecord, storedAttributes, storedPayload } from "./spans";
 
 /** A span row as the `spans` table returns it. */
 export type SpanRow = typeof spans.$inferSelect;
 
 /**
- * The step spans of these runs as span rows, derived from their `run_steps` rows (spans.ts
- * `isStoredSpan`): two primary-key reads, whatever the number of runs. A run from before step
- * spans were derived has them stored as well, and one event per step row (migration 0014), so
- * callers must prefer a stored span over a derived one with the same id.
+ * The spans of these runs that their step logs yield (spans.ts `derivedSpansOf`) as span rows, in
+ * the form a commit stores them: two primary-key reads, whatever the number of runs. Most of them
+ * are stored as well (all but the step spans today); a run from before step spans were derived
+ * has those stored too, and one event per step row (migration 0014), so its derived spans may
+ * hang elsewhere. Callers must therefore prefer a stored span over a derived one with its id.
  */
-export async function derivedStepSpans(
+export async function derivedSpans(
   db: Database,
   runIds: readonly string[],
 ): Promise<Map<string, SpanRow[]>> {
@@ -43,7 +44,7 @@ export async function derivedStepSpans(
   }
   for (const run of runRows) {
     const threads = jsonbValue(run.threads);
-    const derived = stepSpansOf(
+    const derived = derivedSpansOf(
       run.id,
       commits.get(run.id) ?? [],
       Array.isArray(threads) ? (threads as RunState["threads"]) : undefined,
