@@ -15,8 +15,9 @@ import {
  * Trace spans, one trace per run (conversation turn). Written by the same statement that commits
  * a step's events, with ids derived from the run and the event, so a step that is retried after a
  * crash writes the same spans again (ON CONFLICT DO NOTHING) instead of orphans or duplicates.
- * A step's own span is not stored: readers derive it from the step's `run_steps` row
- * (lib/tracing/step-spans.ts). Runs from before that have theirs stored.
+ * A step's own span and its LLM spans are not stored: readers derive them from the step's
+ * `run_steps` row (lib/tracing/derived-spans.ts), and the LLM calls are `llm_calls` rows for the
+ * aggregates. Runs from before that have theirs stored.
  */
 export const spans = pgTable(
   "spans",
@@ -65,3 +66,39 @@ export const spans = pgTable(
   ],
 );
 
+
+/**
+ * One row per LLM call, for the readers across runs (metrics, alerts, Prometheus, routing, the
+ * budget overview and the spend gate). An LLM span is not stored in `spans` (step log phase D,
+ * docs/step-log.md): its trace and detail readers derive it from the step's `run_steps` row, so
+ * what is written per call is only the columns those aggregates read, under one B-tree (the
+ * primary key, which also serves per-trace probes) and a BRIN index on the start time: calls are
+ * inserted in about the order they start, so the time windows every aggregate names need no
+ * per-row index entry. Rows written before this table came from the stored LLM spans (0015).
+ */
+export const llmCalls = pgTable(
+  "llm_calls",
+  {
+    traceId: text("trace_id").notNull(),
+    /** The id the call's span has in the trace (derived on read). */
+    spanId: text("span_id").notNull(),
+    /** No foreign key, for the reason given at `runSteps` (db/schema/conversations.ts). */
+    runId: text("run_id").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    durationMs: doublePrecision("duration_ms"),
+    agent: text("agent"),
+    agentVersion: integer("agent_version"),
+    model: text("model"),
+    tier: text("tier"),
+    /** ok | error, as the span's status. */
+    status: text("status").notNull(),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    cachedInputTokens: integer("cached_input_tokens"),
+    costUsd: doublePrecision("cost_usd"),
+  },
+  (t) => [
+    primaryKey({ name: "llm_calls_pkey", columns: [t.traceId, t.spanId] }),
+    index("llm_calls_started_brin").using("brin", t.startedAt).with({ autosummarize: true }),
+  ],
+);

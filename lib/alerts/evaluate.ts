@@ -29,7 +29,7 @@ export interface Evaluation {
 /**
  * Judges the last complete hour of every agent against the window of hours before it and raises
  * an alert per anomaly. A complete hour, because a partial one has too few samples for a rate and
- * its spend is still growing. One aggregate query over spans and runs (both by their time index),
+ * its spend is still growing. One aggregate query over LLM calls and runs (both by their time index),
  * then one insert that does nothing for alerts that exist already.
  */
 export async function evaluateAnomalies(
@@ -74,8 +74,8 @@ async function agentHours(db: Database, fromMs: number, toMs: number): Promise<A
           coalesce(sum(cost_usd), 0)::float8 as spend,
           avg(duration_ms)::float8 as latency,
           count(*) filter (where status = 'error') as errors
-        from spans
-        where kind = 'llm' and started_at >= ${from} and started_at < ${to} and agent is not null
+        from llm_calls
+        where started_at >= ${from} and started_at < ${to} and agent is not null
         group by 1, 2
       ), r as (
         select a.agent, date_bin(${hour}, r.created_at, ${ORIGIN}) as b,

@@ -74,7 +74,7 @@ export class PgSpendGate implements SpendGate {
     const ticket = newId("rsv");
     const decision = await this.db.transaction(async (tx) => {
       for (const scope of scopes) {
-        // The day's sum over spans runs only when today's counter is created, and only for a
+        // The day's sum over LLM calls runs only when today's counter is created, and only for a
         // budget that still exists (the configured list may be up to one refresh old).
         await tx.execute(sql`insert into budget_spend (scope, day, spent_usd)
           select ${scope}, ${day}::date, (${spentSoFar(scope, day)}) from budgets b
@@ -159,19 +159,19 @@ export class PgSpendGate implements SpendGate {
   }
 }
 
-/** Today's spend so far from the recorded LLM spans, for a counter created in the middle of a day. */
+/** Today's spend so far from the recorded LLM calls, for a counter created in the middle of a day. */
 function spentSoFar(scope: string, day: string) {
   const parsed = parseScope(scope);
   const since = sql`${`${day}T00:00:00Z`}::timestamptz`;
-  const llm = sql`s.kind = 'llm' and s.started_at >= ${since} and s.started_at < ${since} + interval '1 day'`;
+  const llm = sql`s.started_at >= ${since} and s.started_at < ${since} + interval '1 day'`;
   if (parsed?.kind === "daily_agent") {
-    return sql`select coalesce(sum(s.cost_usd), 0) from spans s where ${llm} and s.agent = ${parsed.target}`;
+    return sql`select coalesce(sum(s.cost_usd), 0) from llm_calls s where ${llm} and s.agent = ${parsed.target}`;
   }
   if (parsed?.kind === "daily_api_key") {
-    return sql`select coalesce(sum(s.cost_usd), 0) from spans s join runs r on r.id = s.run_id
+    return sql`select coalesce(sum(s.cost_usd), 0) from llm_calls s join runs r on r.id = s.run_id
       join conversations c on c.id = r.conversation_id where ${llm} and c.api_key_id = ${parsed.target}`;
   }
-  return sql`select coalesce(sum(s.cost_usd), 0) from spans s where ${llm}`;
+  return sql`select coalesce(sum(s.cost_usd), 0) from llm_calls s where ${llm}`;
 }
 
 export function utcDay(epochMs: number): string {

@@ -48,7 +48,7 @@ export async function getBudgetOverview(): Promise<BudgetOverviewDto> {
       db(),
       sql`select to_char(started_at at time zone 'UTC', 'YYYY-MM-DD') as day, agent, model,
           coalesce(sum(cost_usd), 0)::float8 as cost
-        from spans where kind = 'llm' and started_at >= ${since}
+        from llm_calls where started_at >= ${since}
         group by 1, 2, 3`,
     ),
     queryRows<{ cost: number; completed: number }>(
@@ -115,9 +115,9 @@ async function budgetSpend(
       ? queryRows<{ api_key_id: string; cost: number }>(
           db(),
           // Only the keys that have a budget: the subquery keeps the statement's text fixed.
-          sql`select c.api_key_id, coalesce(sum(s.cost_usd), 0)::float8 as cost from spans s
+          sql`select c.api_key_id, coalesce(sum(s.cost_usd), 0)::float8 as cost from llm_calls s
             join runs r on r.id = s.run_id join conversations c on c.id = r.conversation_id
-            where s.kind = 'llm' and s.started_at >= ${`${today}T00:00:00Z`}::timestamptz
+            where s.started_at >= ${`${today}T00:00:00Z`}::timestamptz
               and c.api_key_id in (select substr(scope, ${API_KEY_PREFIX.length + 1}::int) from budgets
                 where left(scope, ${API_KEY_PREFIX.length}::int) = ${API_KEY_PREFIX})
             group by c.api_key_id`,

@@ -17,8 +17,9 @@ import { queryRows } from "@/lib/runs/sql";
 
 /**
  * Per-agent and overview metrics. Every query is one aggregate over a bounded window, driven by
- * the indexes the console relies on (spans (kind, started_at), runs (created_at), and the spans'
- * primary key (trace_id, span_id) for per-run probes): no span or run row is loaded into memory. Definitions: lib/metrics.
+ * the indexes the console relies on (llm_calls (started_at, BRIN), spans (kind, started_at), runs
+ * (created_at), and the primary keys' trace_id for per-run probes): no span or run row is loaded
+ * into memory. Definitions: lib/metrics.
  */
 
 /** Settled run statuses: the outcome of these turns is known. */
@@ -57,8 +58,15 @@ async function llmAggregates(w: Window): Promise<LlmAggregate[]> {
       coalesce(sum(input_tokens) filter (where kind = 'llm'), 0)::float8 as input_tokens,
       coalesce(sum(output_tokens) filter (where kind = 'llm'), 0)::float8 as output_tokens,
       coalesce(sum(cost_usd) filter (where kind = 'llm'), 0)::float8 as cost_usd
-    from spans
-    where kind in ('llm', 'retry') and started_at >= ${w.from} and started_at < ${w.to} and agent is not null
+    from (
+      select 'llm' as kind, agent, agent_version, status, duration_ms, input_tokens, output_tokens, cost_usd
+      from llm_calls
+      where started_at >= ${w.from} and started_at < ${w.to} and agent is not null
+      union all
+      select kind, agent, agent_version, status, duration_ms, input_tokens, output_tokens, cost_usd
+      from spans
+      where kind = 'retry' and started_at >= ${w.from} and started_at < ${w.to} and agent is not null
+    ) x
     group by agent, agent_version`);
   return rows.map((r) => ({
     agent: String(r.agent),
@@ -77,8 +85,9 @@ async function llmAggregates(w: Window): Promise<LlmAggregate[]> {
 
 /**
  * Runs created in the window, once per agent in runs.agents. The agent's version in a run is
- * pinned at its start, so the first span of that agent in the run's trace (the spans' primary key)
- * names it.
+ * pinned at its start, so the first LLM call of that agent in the run's trace names it, or, for
+ * an agent that made none (it answered from the cache), its first stored span (both through
+ * their primary keys' trace_id).
  */
 async function runAggregates(w: Window): Promise<RunAggregate[]> {
   const rows = await queryRows<Record<string, unknown>>(db(), sql`
@@ -91,9 +100,12 @@ async function runAggregates(w: Window): Promise<RunAggregate[]> {
     from runs r
     cross join lateral unnest(r.agents) as a(agent)
     left join lateral (
-      select s.agent_version as version from spans s
-      where s.trace_id = r.trace_id and s.agent = a.agent and s.agent_version is not null
-      limit 1
+      select coalesce(
+        (select c.agent_version from llm_calls c
+          where c.trace_id = r.trace_id and c.agent = a.agent and c.agent_version is not null limit 1),
+        (select s.agent_version from spans s
+          where s.trace_id = r.trace_id and s.agent = a.agent and s.agent_version is not null limit 1)
+      ) as version
     ) v on true
     where r.created_at >= ${w.from} and r.created_at < ${w.to}
     group by a.agent, v.version`);
@@ -151,8 +163,8 @@ export async function getAgentSeries(range: TimeRange, bucket: Bucket): Promise<
       count(*) filter (where status = 'error') as llm_errors,
       (percentile_cont(0.95) within group (order by duration_ms))::float8 as p95,
       coalesce(sum(cost_usd), 0)::float8 as cost_usd
-    from spans
-    where kind = 'llm' and started_at >= ${w.from} and started_at < ${w.to} and agent is not null
+    from llm_calls
+    where started_at >= ${w.from} and started_at < ${w.to} and agent is not null
     group by 1, 2
     order by 1, 2`);
   return rows.map((r) => ({

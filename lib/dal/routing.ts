@@ -25,8 +25,9 @@ const text = (v: unknown) => (typeof v === "string" ? v : "");
 
 /**
  * Model routing on /agents: decisions per tier and their cost effect in a window, from the
- * `routing` and `llm` spans (the (kind, started_at) index bounds every query; the per-run probe
- * uses the spans' primary key through trace_id). Prices of the top tiers are the ones in force now, from the price table.
+ * `routing` spans and the LLM calls (the spans' (kind, started_at) index and the calls' BRIN
+ * index on their start bound every query; the per-run probe uses the spans' primary key through
+ * trace_id). Prices of the top tiers are the ones in force now, from the price table.
  */
 export async function getRoutingOverview(range: TimeRange): Promise<RoutingOverview & { recent: RecentRoutingDecision[] }> {
   await authorize("agents:read");
@@ -41,15 +42,15 @@ export async function getRoutingOverview(range: TimeRange): Promise<RoutingOverv
       group by 1, 2, 3`),
     queryRows<Record<string, unknown>>(db(), sql`
       select s.agent, s.tier, count(*) as calls, sum(s.input_tokens) as input_tokens,
-        sum(coalesce((s.attributes->>'gen_ai.usage.cache_read.input_tokens')::bigint, 0)) as cached_input_tokens,
+        sum(coalesce(s.cached_input_tokens, 0)) as cached_input_tokens,
         sum(s.output_tokens) as output_tokens, sum(coalesce(s.cost_usd, 0)) as cost_usd
-      from spans s
-      where s.kind = 'llm' and s.started_at >= ${from} and s.started_at < ${to} and s.agent is not null
+      from llm_calls s
+      where s.started_at >= ${from} and s.started_at < ${to} and s.agent is not null
         and exists (select 1 from spans r where r.trace_id = s.trace_id and r.kind = 'routing' and r.agent = s.agent)
       group by 1, 2`),
     queryRows<Record<string, unknown>>(db(), sql`
       select count(*) as calls, sum(coalesce(cost_usd, 0)) as cost_usd
-      from spans where kind = 'llm' and started_at >= ${from} and started_at < ${to} and agent = ${modelRouterAgent.name}`),
+      from llm_calls where started_at >= ${from} and started_at < ${to} and agent = ${modelRouterAgent.name}`),
     queryRows<Record<string, unknown>>(db(), sql`
       select agent, tier, attributes->>'switchyard.routing.reason' as reason, started_at, trace_id
       from spans where kind = 'routing' and started_at >= ${from} and started_at < ${to} and agent is not null

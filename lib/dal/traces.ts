@@ -322,8 +322,8 @@ type TraceSpanRow = Omit<TraceSpanDto, "startedAt" | "startOffsetMs" | "attribut
 };
 
 /**
- * The stored spans and those derived from the run's step log that are not stored (today its step
- * spans), in start order; a parent step before its children when they start in the same
+ * The stored spans and those derived from the run's step log that are not stored (its step and
+ * LLM spans), in start order; a parent step before its children when they start in the same
  * millisecond. A stored span wins over a derived one with its id: the root's settled state and a
  * run from before step spans were derived are only right as stored.
  */

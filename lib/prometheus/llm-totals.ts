@@ -7,8 +7,8 @@ import { jsonbValue, queryRows } from "@/lib/runs/sql";
 export const LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
 
 /**
- * How far behind the clock the sealed part stays: an LLM span is written when its step commits,
- * after its start, so the hour it started in is sealed only once its spans have surely landed.
+ * How far behind the clock the sealed part stays: an LLM call is written when its step commits,
+ * after its start, so the hour it started in is sealed only once its calls have surely landed.
  */
 export const SEAL_LAG_MS = 15 * 60_000;
 const HOUR_MS = 3_600_000;
@@ -41,14 +41,15 @@ const emptyRollup = (): Rollup => ({ bounds: [...LATENCY_BUCKETS_S], sealedUntil
  * Cumulative per-agent LLM totals over all history, computed in Postgres on each scrape.
  *
  * Why not in-process counters: every process would count only its own calls, and behind a load
- * balancer each scrape would see a different process. Why not one aggregate over all spans per
- * scrape: its cost grows with history. So completed hours are folded once into a rollup stored
- * in `settings` (row `metrics_llm_rollup`), and each scrape adds only the spans started since the
- * rollup's seal, about an hour's worth, on the `(kind, started_at)` index. The totals never
- * decrease: sealing moves spans from the live part to the rollup without changing the sum, and
- * spans are never updated (only a conversation's deletion removes them, and then only from the
- * live hour). A span committed more than SEAL_LAG_MS after it started, into an already sealed
- * hour, is not counted; the step loop's wall-clock bounds keep that from happening in practice.
+ * balancer each scrape would see a different process. Why not one aggregate over all `llm_calls`
+ * per scrape: its cost grows with history. So completed hours are folded once into a rollup
+ * stored in `settings` (row `metrics_llm_rollup`), and each scrape adds only the calls started
+ * since the rollup's seal, about an hour's worth, on the calls' BRIN index of their start. The
+ * totals never decrease: sealing moves calls from the live part to the rollup without changing
+ * the sum, and calls are never updated (only a conversation's deletion removes them, and then
+ * only from the live hour). A call committed more than SEAL_LAG_MS after it started, into an
+ * already sealed hour, is not counted; the step loop's wall-clock bounds keep that from happening
+ * in practice.
  */
 export async function getLlmTotals(db: Database): Promise<Map<string, AgentTotals>> {
   const rollup = await sealCompletedHours(db, await readRollup(db));
@@ -84,11 +85,11 @@ async function sealCompletedHours(db: Database, { stored, rollup }: { stored: Ro
       returning 1 as ok`,
   );
   if (saved.length > 0) return next;
-  // Someone else sealed meanwhile: use theirs (it covers the same spans).
+  // Someone else sealed meanwhile: use theirs (it covers the same calls).
   return (await readRollup(db)).rollup;
 }
 
-/** Per-agent totals of the LLM spans that started in [from, to) (to = null: up to now). */
+/** Per-agent totals of the LLM calls that started in [from, to) (to = null: up to now). */
 async function aggregate(db: Database, fromMs: number, toMs: number | null): Promise<Map<string, AgentTotals>> {
   const buckets = LATENCY_BUCKETS_S.map(
     (le, i) => sql`, count(*) filter (where duration_ms <= ${le * 1000}::float8)::float8 as ${sql.identifier(`b${i}`)}`,
@@ -103,8 +104,8 @@ async function aggregate(db: Database, fromMs: number, toMs: number | null): Pro
         coalesce(sum(round(cost_usd * 1e9)), 0)::float8 as cost_nano_usd,
         coalesce(sum(round(greatest(duration_ms, 0) * 1000)), 0)::float8 as latency_sum_us
         ${sql.join(buckets, sql``)}
-      from spans
-      where kind = 'llm' and started_at >= to_timestamp(${fromMs}::float8 / 1000.0) ${upper}
+      from llm_calls
+      where started_at >= to_timestamp(${fromMs}::float8 / 1000.0) ${upper}
       group by 1`,
   );
   return new Map(

@@ -79,6 +79,47 @@ function spanRow(runId: string, x: SpanRecord) {
   };
 }
 
+/**
+ * A commit's LLM calls as `llm_calls` rows (db/schema/traces.ts): what the readers across runs
+ * aggregate, from the LLM spans the commit derives but does not store (`isStoredSpan`).
+ */
+export function llmCallRows(runId: string, spans: readonly SpanRecord[]) {
+  return spans
+    .filter((x) => x.kind === "llm")
+    .map((x) => ({
+      run_id: runId,
+      span_id: x.spanId,
+      started_at: x.startedAt,
+      ended_at: x.endedAt,
+      agent: x.agent,
+      agent_version: x.agentVersion,
+      model: x.model,
+      tier: x.tier,
+      status: x.status,
+      input_tokens: x.inputTokens,
+      output_tokens: x.outputTokens,
+      cached_input_tokens: cachedInputTokens(x),
+      cost_usd: x.costUsd,
+    }));
+}
+
+function cachedInputTokens(span: SpanRecord): number | null {
+  const cached = span.attributes["gen_ai.usage.cache_read.input_tokens"];
+  return typeof cached === "number" ? cached : null;
+}
+
+export const llmCallRecord = sql.raw(`x(run_id text, span_id text, started_at double precision,
+  ended_at double precision, agent text, agent_version int, model text, tier text, status text,
+  input_tokens int, output_tokens int, cached_input_tokens int, cost_usd double precision)`);
+
+export const insertLlmCallColumns = sql.raw(`insert into llm_calls (trace_id, span_id, run_id,
+  started_at, duration_ms, agent, agent_version, model, tier, status, input_tokens, output_tokens,
+  cached_input_tokens, cost_usd)`);
+
+export const llmCallValues = sql.raw(`x.span_id, r.id, to_timestamp(x.started_at / 1000.0),
+  x.ended_at - x.started_at, x.agent, x.agent_version, x.model, x.tier, x.status, x.input_tokens,
+  x.output_tokens, x.cached_input_tokens, x.cost_usd`);
+
 export const spanRecord = sql.raw(`x(run_id text, span_id text, parent_span_id text, name text,
   kind text, status text, agent text, agent_version int, model text, tier text,
   started_at double precision, ended_at double precision, input_tokens int, output_tokens int,

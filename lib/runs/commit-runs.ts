@@ -2,8 +2,12 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import {
   createdRunRow,
+  insertLlmCallColumns,
   insertSpanColumns,
   insertStepColumns,
+  llmCallRecord,
+  llmCallRows,
+  llmCallValues,
   type RunWrite,
   settlementRow,
   spanRecord,
@@ -19,8 +23,8 @@ import { queryCompiled } from "./sql";
  * Commits any number of runs' steps as ONE statement and one transaction: creations, mid-run steps
  * and settlements alike. Each run row is guarded on its own (a creation by its id being new, a
  * step by its expected seq and its worker's lease); the step's events (one `run_steps` row), its
- * spans and a settlement's reply, conversation status, root span and inbox entry are written only
- * for the rows that were, so a refused run adds nothing. The text never depends on the writes
+ * stored spans and LLM calls, and a settlement's reply, conversation status, root span and inbox
+ * entry are written only for the rows that were, so a refused run adds nothing. The text never depends on the writes
  * (each part travels as one JSONB parameter), so one prepared statement serves every commit,
  * alone or grouped (commit-batch.ts).
  *
@@ -34,6 +38,7 @@ export async function commitRuns(db: Database, writes: readonly RunWrite[]): Pro
   const settled = settlements.filter((s) => s !== null);
   const steps = writes.map((w) => stepRow(w.runId, w.events)).filter((x) => x !== null);
   const spans = writes.flatMap((w, i) => spanRows(w.runId, w.spans, settlements[i]));
+  const llmCalls = writes.flatMap((w) => llmCallRows(w.runId, w.spans));
   // Only the parts this group needs: an empty part still runs, measurably, on every step.
   const statement = statementFor(created.length > 0, updated.length > 0, settled.length > 0);
   const rows = await queryCompiled<{ id: string }>(db, statement, {
@@ -41,6 +46,7 @@ export async function commitRuns(db: Database, writes: readonly RunWrite[]): Pro
     updated: JSON.stringify(updated),
     steps: JSON.stringify(steps),
     spans: JSON.stringify(spans),
+    llm: JSON.stringify(llmCalls),
     settled: JSON.stringify(settled),
   });
   return new Set(rows.map((row) => row.id));
@@ -110,7 +116,10 @@ const updatePart = sql`
       returning runs.id, runs.conversation_id, runs.trace_id
     )`;
 
-/** The events (one step row per run) and spans of the runs in `r`, the rows just written. */
+/**
+ * The events (one step row per run), stored spans and LLM calls of the runs in `r`, the rows just
+ * written.
+ */
 const writePart = sql`
     e as (
       ${insertStepColumns} select r.id, x.seq, x.events
@@ -118,6 +127,10 @@ const writePart = sql`
     ), s as (
       ${insertSpanColumns} select r.trace_id, ${spanValues}
       from r join jsonb_to_recordset(${param("spans")}::jsonb) as ${spanRecord} on x.run_id = r.id
+      on conflict (trace_id, span_id) do nothing
+    ), lc as (
+      ${insertLlmCallColumns} select r.trace_id, ${llmCallValues}
+      from r join jsonb_to_recordset(${param("llm")}::jsonb) as ${llmCallRecord} on x.run_id = r.id
       on conflict (trace_id, span_id) do nothing
     )`;
 

@@ -11,7 +11,7 @@ export type SpanRow = typeof spans.$inferSelect;
 /**
  * The spans of these runs that their step logs yield (spans.ts `derivedSpansOf`) as span rows, in
  * the form a commit stores them: two primary-key reads, whatever the number of runs. Most of them
- * are stored as well (all but the step spans today); a run from before step spans were derived
+ * are stored as well (all but the step and LLM spans); a run from before step spans were derived
  * has those stored too, and one event per step row (migration 0014), so its derived spans may
  * hang elsewhere. Callers must therefore prefer a stored span over a derived one with its id.
  */

@@ -134,20 +134,22 @@ export function spansForCommit(
 }
 
 /**
- * Whether a commit stores the span. A step span is not stored: it is derived from its commit's
- * `run_steps` row on read (`derivedSpansOf`), which saves every step a span row and its index
- * entries (docs/step-log.md, D0). Everything else, the cross-run readers included, reads stored
- * spans.
+ * Whether a commit stores the span in `spans`. Step and LLM spans are not stored: readers of a
+ * trace derive them from the commit's `run_steps` row (`derivedSpansOf`), which saves every step
+ * a span row or two and their index entries (docs/step-log.md, D0 and D). An LLM call is written
+ * as an `llm_calls` row instead, the columns the readers across runs aggregate.
  */
-export const isStoredSpan = (span: Pick<SpanRecord, "kind">): boolean => span.kind !== "step";
+export const isStoredSpan = (span: Pick<SpanRecord, "kind">): boolean =>
+  span.kind !== "step" && span.kind !== "llm";
 
 /**
  * Every span a run's commits yield (one element of `commits` each, oldest first), exactly as
  * `spansForCommit` derives them when written, but the root. Readers take these where no stored
  * span has the same id, so they need not know which kinds a commit stored when the run was
- * written: today the step spans, after step-log phase D the LLM spans too. The root is left out
- * because it is always stored and its settled state is not in the events; a takeover's resume
- * span is stored and not derivable (nothing in the log says which worker resumed). With the
+ * written: the step and LLM spans since step-log phase D (earlier runs stored their LLM spans).
+ * The root is left out because it is always stored and its settled state is not in the events;
+ * a takeover's resume span is stored and not derivable (nothing in the log says which worker
+ * resumed). With the
  * run's threads, spans of a hybrid or mesh run say which part they belong to: a thread's part
  * never changes, so the latest checkpoint's threads give what the commit's own checkpoint would
  * have.

@@ -5,7 +5,7 @@ import { testDb } from "./db";
 
 /**
  * A run's trace as the readers see it: its stored spans, and those its step log yields that are
- * not stored (its step spans), as `lib/dal/traces.ts` and the exporter merge them.
+ * not stored (its step and LLM spans), as `lib/dal/traces.ts` and the exporter merge them.
  */
 export async function traceSpansOf(runId: string) {
   const stored = await testDb().select().from(schema.spans).where(eq(schema.spans.runId, runId));

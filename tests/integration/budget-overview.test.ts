@@ -78,8 +78,8 @@ async function expectedSpend() {
   const today = new Date().toISOString().slice(0, 10);
   const spans = await testDb().execute<{ cost: number; agent: string | null; api_key_id: string | null; started_at: string }>(
     sql`select s.cost_usd::float8 as cost, s.agent, c.api_key_id, s.started_at::text as started_at
-      from spans s join runs r on r.id = s.run_id join conversations c on c.id = r.conversation_id
-      where s.kind = 'llm' and s.started_at >= ${`${today}T00:00:00Z`}::timestamptz`,
+      from llm_calls s join runs r on r.id = s.run_id join conversations c on c.id = r.conversation_id
+      where s.started_at >= ${`${today}T00:00:00Z`}::timestamptz`,
   );
   const perConversation = await testDb().execute<{ chain: string; total: number }>(
     sql`select c.chain, sum(r.cost_usd)::float8 as total from runs r join conversations c on c.id = r.conversation_id

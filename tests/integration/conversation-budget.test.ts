@@ -11,6 +11,7 @@ import { withoutRouting } from "@/scripts/bench/context/economy";
 import { pricedParts } from "../helpers/costs";
 import { createOneUserPerRole, setupTestDatabase, testDb, type TestUser } from "../helpers/db";
 import { eventsOf, runsOf, settledConversation, testWorker } from "../helpers/runtime";
+import { traceSpansOf } from "../helpers/traces";
 import { signInAs } from "../helpers/session";
 
 vi.mock("@/lib/auth/session", async () => (await import("../helpers/session")).sessionMock);
@@ -48,7 +49,7 @@ async function converse() {
   const conversation = await settledConversation(id);
   const [run] = await runsOf(id);
   const events = await eventsOf(run!.id);
-  const spans = await testDb().select().from(schema.spans).where(eq(schema.spans.runId, run!.id));
+  const { all: spans } = await traceSpansOf(run!.id);
   return { conversation, run: run!, events, spans };
 }
 
@@ -197,9 +198,9 @@ describe("budget overview", () => {
     signInAs(users.admin.id);
     await setBudgetAction(null, form({ scope: "daily:agent:technical", limitUsd: "0.5" }));
     const [row] = await testDb()
-      .select({ cost: sql<number>`coalesce(sum(${schema.spans.costUsd}), 0)` })
-      .from(schema.spans)
-      .where(and(eq(schema.spans.kind, "llm"), eq(schema.spans.agent, "technical")));
+      .select({ cost: sql<number>`coalesce(sum(${schema.llmCalls.costUsd}), 0)` })
+      .from(schema.llmCalls)
+      .where(eq(schema.llmCalls.agent, "technical"));
     const technicalUsd = Number(row?.cost);
     expect(technicalUsd).toBeGreaterThan(0);
 

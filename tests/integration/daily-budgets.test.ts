@@ -77,9 +77,9 @@ async function counter(scope: string) {
 
 async function llmCostOf(agent: string): Promise<number> {
   const [row] = await testDb()
-    .select({ cost: sql<number>`coalesce(sum(${schema.spans.costUsd}), 0)` })
-    .from(schema.spans)
-    .where(and(eq(schema.spans.kind, "llm"), eq(schema.spans.agent, agent)));
+    .select({ cost: sql<number>`coalesce(sum(${schema.llmCalls.costUsd}), 0)` })
+    .from(schema.llmCalls)
+    .where(eq(schema.llmCalls.agent, agent));
   return Number(row?.cost ?? 0);
 }
 

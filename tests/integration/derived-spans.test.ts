@@ -41,26 +41,54 @@ describe("spans derived from the step log", () => {
   it.each([
     ["a handoff and a tool call", "my sync failed with an error", false],
     ["a crash and a takeover", "please refund $20 on order ORD-1234", true],
-  ])("give back every stored span of a run with %s, field for field", async (_, message, crashFirst) => {
-    const { runId } = await settledRun(message, crashFirst);
+  ])("give back every stored span of a run with %s, field for field, and its LLM calls", async (_, message, crashFirst) => {
+    const { runId, traceId } = await settledRun(message, crashFirst);
     const { stored } = await traceSpansOf(runId);
     const derived = new Map(((await derivedSpans(testDb(), [runId])).get(runId) ?? []).map((s) => [s.spanId, s]));
     const derivable = stored.filter((s) => !UNDERIVABLE.includes(s.kind));
-    expect(derivable.map((s) => s.kind)).toEqual(expect.arrayContaining(["llm"]));
+    expect(derivable.map((s) => s.kind)).toEqual(expect.arrayContaining(["handoff", "tool"]));
     for (const { ingestId: _stored, ...span } of derivable) {
       const { ingestId: _derived, ...copy } = derived.get(span.spanId) ?? { ingestId: 0 };
       expect(copy).toEqual(span);
     }
+    // An LLM call is not stored as a span: its row for the aggregates says what its span says.
+    const calls = await testDb().select().from(schema.llmCalls).where(eq(schema.llmCalls.runId, runId));
+    const llm = [...derived.values()].filter((s) => s.kind === "llm");
+    expect(calls.map((c) => c.spanId).sort()).toEqual(llm.map((s) => s.spanId).sort());
+    expect(llm.length).toBeGreaterThan(0);
+    for (const call of calls) {
+      const span = derived.get(call.spanId)!;
+      expect(call).toEqual({
+        traceId,
+        spanId: span.spanId,
+        runId,
+        startedAt: span.startedAt,
+        durationMs: span.durationMs,
+        agent: span.agent,
+        agentVersion: span.agentVersion,
+        model: span.model,
+        tier: span.tier,
+        status: span.status,
+        inputTokens: span.inputTokens,
+        outputTokens: span.outputTokens,
+        cachedInputTokens: null,
+        costUsd: span.costUsd,
+      });
+    }
   });
 
-  it("serve a run whose LLM, tool and handoff spans are not stored: trace, payloads and export", async () => {
+  it("serve a run whose tool and handoff spans are not stored either: trace, payloads and export", async () => {
     const { runId, traceId } = await settledRun("my sync failed with an error");
     const before = await traceSpansOf(runId);
-    const dropped = before.stored.filter((s) => ["llm", "tool", "handoff"].includes(s.kind));
-    expect(dropped.map((s) => s.kind)).toEqual(expect.arrayContaining(["llm", "tool", "handoff"]));
+    const dropped = before.stored.filter((s) => ["tool", "handoff"].includes(s.kind));
+    expect(dropped.map((s) => s.kind)).toEqual(expect.arrayContaining(["tool", "handoff"]));
+    const unstored = [...dropped, ...before.all.filter((s) => s.kind === "llm" || s.kind === "step")];
     const payloads = new Map<string, unknown>();
-    for (const span of dropped) payloads.set(span.spanId, await readSpanPayload(testDb(), traceId, span.spanId));
-    // As a commit that stores only the root and the takeover spans would have left the run.
+    for (const span of unstored) payloads.set(span.spanId, await readSpanPayload(testDb(), traceId, span.spanId));
+    // An LLM span's payload is its call's input and output, from the llm_call event.
+    const llm = before.all.find((s) => s.kind === "llm")!;
+    expect(payloads.get(llm.spanId)).toMatchObject({ input: { last: expect.any(String) as unknown } });
+    // As a commit that stored only the root, guardrail and takeover spans would leave the run.
     await testDb()
       .delete(schema.spans)
       .where(and(eq(schema.spans.traceId, traceId), inArray(schema.spans.spanId, dropped.map((s) => s.spanId))));
@@ -68,7 +96,7 @@ describe("spans derived from the step log", () => {
     const after = await traceSpansOf(runId);
     const ids = (spans: { spanId: string }[]) => spans.map((s) => s.spanId).sort();
     expect(ids(after.all)).toEqual(ids(before.all));
-    for (const span of dropped) {
+    for (const span of unstored) {
       expect(await readSpanPayload(testDb(), traceId, span.spanId)).toEqual(payloads.get(span.spanId));
     }
     const [root] = await testDb()
@@ -97,6 +125,6 @@ describe("spans derived from the step log", () => {
       .from(schema.spans)
       .where(and(eq(schema.spans.traceId, traceId), eq(schema.spans.kind, "run")));
     const exported = await listDerivedSpans(testDb(), [root!]);
-    expect(ids(exported)).toEqual(ids([...dropped, ...after.all.filter((s) => s.kind === "step")]));
+    expect(ids(exported)).toEqual(ids(unstored));
   });
 });

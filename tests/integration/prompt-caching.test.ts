@@ -16,6 +16,7 @@ import {
 } from "../helpers/fake-openai-server";
 import { setupTestDatabase, testDb } from "../helpers/db";
 import { eventsOf, runsOf, settledConversation, testWorker } from "../helpers/runtime";
+import { traceSpansOf } from "../helpers/traces";
 import { withoutRouting } from "@/scripts/bench/context/economy";
 
 /**
@@ -104,7 +105,7 @@ describe("provider prompt caching", () => {
     const total = calls.reduce((sum, c) => sum + c.costUsd, 0);
     const [row] = await testDb().select({ cost: schema.runs.costUsd }).from(schema.runs).where(eq(schema.runs.id, run!.id));
     expect(row!.cost).toBeCloseTo(total, 12);
-    const spans = await testDb().select().from(schema.spans).where(eq(schema.spans.runId, run!.id));
+    const { all: spans } = await traceSpansOf(run!.id);
     const llm = spans.filter((s) => s.kind === "llm");
     expect(llm.reduce((sum, s) => sum + (s.costUsd ?? 0), 0)).toBeCloseTo(total, 12);
     expect(llm.map((s) => (s.attributes as Record<string, unknown>)["gen_ai.usage.cache_read.input_tokens"] ?? null).sort()).toEqual([
@@ -112,6 +113,9 @@ describe("provider prompt caching", () => {
       1_536,
       null,
     ]);
+    // The calls' rows, which the routing page sums, carry the same cached tokens.
+    const rows = await testDb().select().from(schema.llmCalls).where(eq(schema.llmCalls.runId, run!.id));
+    expect(rows.map((c) => c.cachedInputTokens).sort()).toEqual([1_024, 1_536, null]);
   });
 
   it("marks the stable system prompt for Anthropic's cache and reads cache hits back", async () => {

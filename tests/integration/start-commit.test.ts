@@ -57,11 +57,14 @@ describe("a run started in-process (RunLoop.start on PostgreSQL)", () => {
     const root = spans.find((s) => s.spanId === rootSpanId(run.id))!;
     expect(root).toMatchObject({ status: "ok", attributes: { "switchyard.outcome": "completed" } });
     expect(root.endedAt?.getTime()).toBe(run.endedAt!.getTime());
-    // The step span is not stored: it is derived from the commit's step row.
-    expect(spans.map((s) => s.kind).sort()).toEqual(["llm", "run"]);
-    const steps = (await derivedSpans(testDb(), [run.id])).get(run.id)!.filter((s) => s.kind === "step");
+    // The step and LLM spans are not stored: they are derived from the commit's step row.
+    expect(spans.map((s) => s.kind).sort()).toEqual(["run"]);
+    const derived = (await derivedSpans(testDb(), [run.id])).get(run.id)!;
+    const steps = derived.filter((s) => s.kind === "step");
     expect(steps.map((s) => [s.kind, s.parentSpanId])).toEqual([["step", rootSpanId(run.id)]]);
-    expect(spans.find((s) => s.kind === "llm")?.parentSpanId).toBe(steps[0]!.spanId);
+    expect(derived.find((s) => s.kind === "llm")?.parentSpanId).toBe(steps[0]!.spanId);
+    const calls = await testDb().select().from(schema.llmCalls).where(eq(schema.llmCalls.runId, run.id));
+    expect(calls.map((c) => c.spanId)).toEqual([derived.find((s) => s.kind === "llm")!.spanId]);
     const replies = await testDb().select().from(schema.messages).where(eq(schema.messages.runId, run.id));
     expect(replies.map((m) => m.content)).toEqual(["Done."]);
     expect(conversation.status).not.toBe("running");

@@ -116,8 +116,8 @@ describe("spans derived on read (derivedSpansOf)", () => {
     expect(steps[1]).toMatchObject({ status: "ok", startedAt: at + 6, endedAt: at + 9 });
   });
 
-  it("are the only spans a commit does not store", () => {
+  it("are, with the LLM spans, the only spans a commit does not store", () => {
     const { spans } = spansForCommit("run_a", [...created, ...step]);
-    expect(spans.filter((s) => !isStoredSpan(s)).map((s) => s.kind)).toEqual(["step"]);
+    expect(spans.filter((s) => !isStoredSpan(s)).map((s) => s.kind)).toEqual(["step", "llm"]);
   });
 });

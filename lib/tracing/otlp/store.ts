@@ -132,7 +132,7 @@ export async function listLateSpans(db: Database, cursor: CursorState, limit: nu
 
 /**
  * The spans of the runs whose root spans are in `rows` that are derived from their step logs and
- * not stored (today their step spans: spans.ts `isStoredSpan`). They go out with the root, once
+ * not stored (their step and LLM spans: spans.ts `isStoredSpan`). They go out with the root, once
  * the run has ended, as the root does; a run from before step spans were derived exported its
  * stored ones, and every stored span goes out through the cursor.
  */

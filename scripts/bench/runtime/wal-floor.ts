@@ -2,6 +2,9 @@ import { sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { newId, newTraceId } from "@/lib/ids";
 import {
+  llmCallRecord,
+  llmCallRows,
+  llmCallValues,
   settlementRow,
   spanColumns,
   spanRecord,
@@ -22,8 +25,8 @@ import { CUSTOMER_MESSAGE, instantModel } from "./workload";
  * What a step's WAL could be at the least (issue #11 target 2: at most 1.5× the event payload):
  * the bench chain's own commits, one per step, in layouts that store less than production does:
  * the events alone, one row per event (the layout before `run_steps`, with its columns and
- * primary key); the spans alone, as production writes them into a table with the spans table's
- * indexes; the events alone as production writes them, one `run_steps` row per step; and that
+ * primary key); the spans and LLM calls alone, as production writes them into tables with the
+ * `spans` and `llm_calls` tables' indexes; the events alone as production writes them, one `run_steps` row per step; and that
  * with the run row as today (its whole checkpoint rewritten by every commit). Against the
  * production write path in the same minutes. WAL is cluster-wide, so this must run while nothing
  * else writes to the server.
@@ -76,6 +79,7 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
   await copyTable(db, "wal_floor_steps", "run_steps");
   await copyTable(db, "wal_floor_runs", "runs");
   await copyTable(db, "wal_floor_spans", "spans");
+  await copyTable(db, "wal_floor_llm_calls", "llm_calls");
   const walBytes = async (write: () => Promise<void>) => {
     const [before] = await queryRows<{ lsn: string }>(db, sql`select pg_current_wal_lsn()::text as lsn`);
     await write();
@@ -96,8 +100,9 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
     const perEvent = await walBytes(async () => {
       for (const { events } of commits) await queryRows(db, eventsRow(events));
     });
-    // The spans part of the production statement (commit-runs.ts), into a copy of `spans`: the
-    // rows and index entries a trace costs, without the settling commit's update of the root span.
+    // The spans and LLM calls parts of the production statement (commit-runs.ts), into copies of
+    // their tables: the rows and index entries a trace costs, without the settling commit's
+    // update of the root span.
     const traces = new Map<string, string>();
     const spansOnly = await walBytes(async () => {
       for (const commit of commits) await queryRows(db, spansRow(commit, traces));
@@ -127,13 +132,16 @@ export async function measureWalFloor(db: Database, conversations: string[]): Pr
       rows: [
         { layout: "production (PgRunStore: events, spans, checkpoint, totals)", bytesPerStep: production },
         { layout: "events only, one row per event (the layout before run_steps)", bytesPerStep: perEvent },
-        { layout: "spans only, as production writes them (spans's indexes)", bytesPerStep: spansOnly },
+        { layout: "spans and LLM calls only, as production writes them (their tables' indexes)", bytesPerStep: spansOnly },
         { layout: "events only, one row per step (run_steps, as production writes it)", bytesPerStep: perStep },
         { layout: "one row per step, and the run row with its checkpoint", bytesPerStep: perStepWithCheckpoint },
       ],
     };
   } finally {
-    await queryRows(db, sql`drop table if exists wal_floor_events, wal_floor_steps, wal_floor_runs, wal_floor_spans`);
+    await queryRows(
+      db,
+      sql`drop table if exists wal_floor_events, wal_floor_steps, wal_floor_runs, wal_floor_spans, wal_floor_llm_calls`,
+    );
   }
 }
 
@@ -161,7 +169,7 @@ function stepsRow(events: readonly RunEvent[]) {
     select x.run_id, x.seq, x.events from jsonb_to_recordset(${JSON.stringify([row])}::jsonb) as ${stepRecord}`;
 }
 
-/** A commit's spans as its production statement inserts them, under one trace id per run. */
+/** A commit's spans and LLM calls as its production statement inserts them, one trace id per run. */
 function spansRow({ events, checkpoint, expectedSeq }: Commit, traces: Map<string, string>) {
   const runId = checkpoint.runId;
   let traceId = traces.get(runId);
@@ -169,10 +177,15 @@ function spansRow({ events, checkpoint, expectedSeq }: Commit, traces: Map<strin
   const { spans, delta } = spansForCommit(runId, events, undefined, checkpoint);
   const settlement = settlementRow({ runId, expectedSeq, checkpoint, events, spans, delta, owner: null, leaseMs: 0 });
   const rows = JSON.stringify(spanRows(runId, spans, settlement));
-  return sql`insert into wal_floor_spans (${sql.raw(spanColumns)})
-    select r.trace_id, ${spanValues}
-    from (select ${runId}::text as id, ${traceId}::text as trace_id) r,
-      jsonb_to_recordset(${rows}::jsonb) as ${spanRecord}
+  const calls = JSON.stringify(llmCallRows(runId, spans));
+  return sql`with r as (select ${runId}::text as id, ${traceId}::text as trace_id), s as (
+      insert into wal_floor_spans (${sql.raw(spanColumns)})
+      select r.trace_id, ${spanValues} from r, jsonb_to_recordset(${rows}::jsonb) as ${spanRecord}
+      on conflict (trace_id, span_id) do nothing
+    )
+    insert into wal_floor_llm_calls (trace_id, span_id, run_id, started_at, duration_ms, agent,
+      agent_version, model, tier, status, input_tokens, output_tokens, cached_input_tokens, cost_usd)
+    select r.trace_id, ${llmCallValues} from r, jsonb_to_recordset(${calls}::jsonb) as ${llmCallRecord}
     on conflict (trace_id, span_id) do nothing`;
 }
 
