@@ -148,7 +148,7 @@ class TraceExportLoop {
     if (step.dropped > 0) log("warn", "otlp exporter cursor full; oldest holes or open spans dropped", { dropped: step.dropped });
     const { valid, invalid } = partition([...step.send, ...(await listDerivedSpans(this.db, step.send))]);
     if (invalid > 0) log("warn", "otlp exporter skipped spans with malformed ids", { count: invalid });
-    // The derived step spans can take a batch past the OTLP request size.
+    // The derived spans (steps and LLM calls) can take a batch past the OTLP request size.
     for (let i = 0; i < valid.length; i += this.batchSize) await this.send(valid.slice(i, i + this.batchSize));
     // Idle ticks change nothing: acquiring the lease already renewed it, so skip the write.
     if (JSON.stringify(step.next) === JSON.stringify(cursor)) return false;
