@@ -1,7 +1,9 @@
 import { expect, type APIRequestContext, type Page, test } from "@playwright/test";
 import { demo, LoginPage } from "./pages/console";
 
-const auth = { Authorization: "Bearer sy_demo_switchyard" };
+// Each API call on a connection of its own: a kept-alive one that idled past the server's 5 s
+// keep-alive timeout can be closed just as the next call goes out (ECONNRESET).
+const auth = { Authorization: "Bearer sy_demo_switchyard", Connection: "close" };
 
 /** Starts a conversation through the public API and waits until the agents have answered it. */
 async function answeredConversation(request: APIRequestContext, message: string) {

@@ -1,7 +1,9 @@
 import { expect, type APIRequestContext, test } from "@playwright/test";
 import { demo, InboxPage, LoginPage } from "./pages/console";
 
-const auth = { Authorization: "Bearer sy_demo_switchyard" };
+// Each API call on a connection of its own: a kept-alive one that idled past the server's 5 s
+// keep-alive timeout can be closed just as the next call goes out (ECONNRESET).
+const auth = { Authorization: "Bearer sy_demo_switchyard", Connection: "close" };
 
 async function startConversation(request: APIRequestContext, message: string): Promise<string> {
   const created = await request.post("/api/v1/conversations", {
