@@ -24,9 +24,9 @@ import { queryCompiled } from "./sql";
  * and settlements alike. Each run row is guarded on its own (a creation by its id being new, a
  * step by its expected seq and its worker's lease); the step's events (one `run_steps` row), its
  * stored spans and LLM calls, and a settlement's reply, conversation status, root span and inbox
- * entry are written only for the rows that were, so a refused run adds nothing. The text never depends on the writes
- * (each part travels as one JSONB parameter), so one prepared statement serves every commit,
- * alone or grouped (commit-batch.ts).
+ * entry are written only for the rows that were, so a refused run adds nothing. The text never
+ * depends on the writes (each part travels as one JSONB parameter), so one prepared statement
+ * serves every commit, alone or grouped (commit-batch.ts).
  *
  * Returns the ids of the runs written. Callers must not put two writes of one run in one call.
  */
