@@ -20,6 +20,20 @@ export async function derivedSpans(
   runIds: readonly string[],
 ): Promise<Map<string, SpanRow[]>> {
   const out = new Map<string, SpanRow[]>();
+  for (const [runId, { traceId, spans }] of await derivedSpanRecords(db, runIds))
+    out.set(runId, spans.map((x) => spanRow(traceId, runId, x)));
+  return out;
+}
+
+/**
+ * The same spans as the records `spansForCommit` makes, with their trace id: a derived span's
+ * payload is here in full, where its row holds a reference to its event.
+ */
+export async function derivedSpanRecords(
+  db: Database,
+  runIds: readonly string[],
+): Promise<Map<string, { traceId: string; spans: SpanRecord[] }>> {
+  const out = new Map<string, { traceId: string; spans: SpanRecord[] }>();
   if (runIds.length === 0) return out;
   const [runRows, stepRows] = await Promise.all([
     db
@@ -44,15 +58,12 @@ export async function derivedSpans(
   }
   for (const run of runRows) {
     const threads = jsonbValue(run.threads);
-    const derived = derivedSpansOf(
+    const spans = derivedSpansOf(
       run.id,
       commits.get(run.id) ?? [],
       Array.isArray(threads) ? (threads as RunState["threads"]) : undefined,
     );
-    out.set(
-      run.id,
-      derived.map((x) => spanRow(run.traceId, run.id, x)),
-    );
+    out.set(run.id, { traceId: run.traceId, spans });
   }
   return out;
 }

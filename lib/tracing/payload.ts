@@ -3,7 +3,7 @@ import type { Database } from "@/db/client";
 import { runEvents, spans } from "@/db/schema";
 import type { RunEvent } from "@/lib/runtime";
 import { jsonbValue } from "@/lib/runs/sql";
-import { derivedSpans } from "./derived-spans";
+import { derivedSpanRecords } from "./derived-spans";
 import { payloadEventSeq, payloadOfEvent } from "./spans";
 
 /**
@@ -42,7 +42,8 @@ async function derivedPayload(db: Database, traceId: string, spanId: string): Pr
   // Any stored span of the trace names its run; the root always is one.
   const [owner] = await db.select({ runId: spans.runId }).from(spans).where(eq(spans.traceId, traceId)).limit(1);
   if (!owner) return undefined;
-  const span = (await derivedSpans(db, [owner.runId])).get(owner.runId)?.find((x) => x.spanId === spanId);
-  if (!span || span.traceId !== traceId) return undefined;
-  return resolvePayload(db, owner.runId, span.payload);
+  const run = (await derivedSpanRecords(db, [owner.runId])).get(owner.runId);
+  const span = run?.traceId === traceId ? run.spans.find((x) => x.spanId === spanId) : undefined;
+  // The record holds the payload its event gave, so the event is not read a second time.
+  return span ? (span.payload ?? null) : undefined;
 }

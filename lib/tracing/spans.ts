@@ -149,10 +149,9 @@ export const isStoredSpan = (span: Pick<SpanRecord, "kind">): boolean =>
  * written: the step and LLM spans since step-log phase D (earlier runs stored their LLM spans).
  * The root is left out because it is always stored and its settled state is not in the events;
  * a takeover's resume span is stored and not derivable (nothing in the log says which worker
- * resumed). With the
- * run's threads, spans of a hybrid or mesh run say which part they belong to: a thread's part
- * never changes, so the latest checkpoint's threads give what the commit's own checkpoint would
- * have.
+ * resumed). With the run's threads, spans of a hybrid or mesh run say which part they belong to:
+ * a thread's part never changes, so the latest checkpoint's threads give what the commit's own
+ * checkpoint would have.
  */
 export function derivedSpansOf(
   runId: string,
