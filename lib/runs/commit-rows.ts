@@ -4,6 +4,7 @@ import type { RunEvent, RunState } from "@/lib/runtime";
 import {
   isStoredSpan,
   lastEventAt,
+  type LlmCallRecord,
   rootSpanId,
   type SpanRecord,
   storedAttributes,
@@ -79,33 +80,23 @@ function spanRow(runId: string, x: SpanRecord) {
   };
 }
 
-/**
- * A commit's LLM calls as `llm_calls` rows (db/schema/traces.ts): what the readers across runs
- * aggregate, from the LLM spans the commit derives but does not store (`isStoredSpan`).
- */
-export function llmCallRows(runId: string, spans: readonly SpanRecord[]) {
-  return spans
-    .filter((x) => x.kind === "llm")
-    .map((x) => ({
-      run_id: runId,
-      span_id: x.spanId,
-      started_at: x.startedAt,
-      ended_at: x.endedAt,
-      agent: x.agent,
-      agent_version: x.agentVersion,
-      model: x.model,
-      tier: x.tier,
-      status: x.status,
-      input_tokens: x.inputTokens,
-      output_tokens: x.outputTokens,
-      cached_input_tokens: cachedInputTokens(x),
-      cost_usd: x.costUsd,
-    }));
-}
-
-function cachedInputTokens(span: SpanRecord): number | null {
-  const cached = span.attributes["gen_ai.usage.cache_read.input_tokens"];
-  return typeof cached === "number" ? cached : null;
+/** A commit's LLM calls as `llm_calls` rows (db/schema/traces.ts): what the readers across runs aggregate. */
+export function llmCallRows(runId: string, calls: readonly LlmCallRecord[]) {
+  return calls.map((x) => ({
+    run_id: runId,
+    span_id: x.spanId,
+    started_at: x.startedAt,
+    ended_at: x.endedAt,
+    agent: x.agent,
+    agent_version: x.agentVersion,
+    model: x.model,
+    tier: x.tier,
+    status: x.status,
+    input_tokens: x.inputTokens,
+    output_tokens: x.outputTokens,
+    cached_input_tokens: x.cachedInputTokens,
+    cost_usd: x.costUsd,
+  }));
 }
 
 export const llmCallRecord = sql.raw(`x(run_id text, span_id text, started_at double precision,
@@ -147,7 +138,9 @@ export interface RunWrite {
   expectedSeq: number;
   checkpoint: RunState;
   events: readonly RunEvent[];
+  /** The spans the commit stores (`isStoredSpan`) and its LLM calls (`commitTrace`). */
   spans: readonly SpanRecord[];
+  llmCalls: readonly LlmCallRecord[];
   delta: TraceDelta;
   /** The worker holding the lease; null for a writer without one (the API, the backfill). */
   owner: string | null;

@@ -38,7 +38,7 @@ export async function commitRuns(db: Database, writes: readonly RunWrite[]): Pro
   const settled = settlements.filter((s) => s !== null);
   const steps = writes.map((w) => stepRow(w.runId, w.events)).filter((x) => x !== null);
   const spans = writes.flatMap((w, i) => spanRows(w.runId, w.spans, settlements[i]));
-  const llmCalls = writes.flatMap((w) => llmCallRows(w.runId, w.spans));
+  const llmCalls = writes.flatMap((w) => llmCallRows(w.runId, w.llmCalls));
   // Only the parts this group needs: an empty part still runs, measurably, on every step.
   const statement = statementFor(created.length > 0, updated.length > 0, settled.length > 0);
   const rows = await queryCompiled<{ id: string }>(db, statement, {

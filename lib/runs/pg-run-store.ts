@@ -7,7 +7,7 @@ import {
   type RunStore,
   runStateSchema,
 } from "@/lib/runtime";
-import { type Resumption, spansForCommit } from "@/lib/tracing/spans";
+import { commitTrace, type Resumption } from "@/lib/tracing/spans";
 import { commitBatcherFor } from "./commit-batch";
 import type { RunWrite } from "./commit-rows";
 import { commitRuns } from "./commit-runs";
@@ -79,13 +79,14 @@ export class PgRunStore implements RunStore {
     if (creating && !target) throw new Error("PgRunStore: creating a run needs options.newRun");
     // A takeover is recorded on the resumed run's first commit, never on a creation.
     const resumed = creating ? undefined : this.resumed;
-    const { spans, delta } = spansForCommit(runId, events, resumed, checkpoint);
+    const { spans, llmCalls, delta } = commitTrace(runId, events, resumed, checkpoint);
     return {
       runId,
       expectedSeq,
       checkpoint,
       events,
       spans,
+      llmCalls,
       delta,
       owner: this.options.owner ?? null,
       leaseMs: this.options.leaseMs ?? 30_000,

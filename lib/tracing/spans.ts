@@ -84,7 +84,35 @@ export function spansForCommit(
   resumed?: Resumption,
   checkpoint?: Pick<RunState, "threads">,
 ): { spans: SpanRecord[]; delta: TraceDelta } {
+  const { spans, delta } = deriveCommit(runId, events, resumed, checkpoint, false);
+  return { spans, delta };
+}
+
+/**
+ * What a commit writes of its trace: the spans it stores (`isStoredSpan`), its LLM calls as the
+ * narrow records `llm_calls` holds, and its totals; the same as `spansForCommit` derives, minus
+ * the spans readers derive again from the step log. On the write path, where building the
+ * step and LLM spans' records (their GenAI attributes and payloads) only to drop them was most
+ * of what deriving a commit's trace allocated.
+ */
+export function commitTrace(
+  runId: string,
+  events: readonly RunEvent[],
+  resumed?: Resumption,
+  checkpoint?: Pick<RunState, "threads">,
+): { spans: SpanRecord[]; llmCalls: LlmCallRecord[]; delta: TraceDelta } {
+  return deriveCommit(runId, events, resumed, checkpoint, true);
+}
+
+function deriveCommit(
+  runId: string,
+  events: readonly RunEvent[],
+  resumed: Resumption | undefined,
+  checkpoint: Pick<RunState, "threads"> | undefined,
+  storedOnly: boolean,
+): { spans: SpanRecord[]; llmCalls: LlmCallRecord[]; delta: TraceDelta } {
   const spans: SpanRecord[] = [];
+  const llmCalls: LlmCallRecord[] = [];
   const delta: TraceDelta = {
     costUsd: 0,
     inputTokens: 0,
@@ -94,13 +122,14 @@ export function spansForCommit(
     agents: [],
     models: [],
   };
-  const ids = commitIds(runId, events);
-  const { root } = ids;
+  // Hashed only when a span needs them: a mid-run commit of LLM calls alone stores no span.
+  let ids: CommitIds | undefined;
+  const idsOf = () => (ids ??= commitIds(runId, events));
   if (resumed && events[0]) {
     spans.push(
       base(
         spanId(runId, `resume:${resumed.claim}`),
-        root,
+        idsOf().root,
         "resume",
         `resumed (claim ${resumed.claim})`,
         events[0],
@@ -114,23 +143,95 @@ export function spansForCommit(
     );
   }
   for (const event of events) {
-    const span = spanOf(runId, event, ids, events);
+    if (storedOnly && event.type === "llm_call") {
+      const call = llmCallOf(event, spanId(runId, `event:${event.seq}`));
+      llmCalls.push(call);
+      count(delta, call);
+      continue;
+    }
+    if (storedOnly && event.type === "step_started") {
+      // Of the step span, only its agent counts: its status repeats its children's.
+      count(delta, {
+        kind: "step",
+        status: "ok",
+        agent: event.agent,
+        model: null,
+        inputTokens: null,
+        outputTokens: null,
+        costUsd: null,
+      });
+      continue;
+    }
+    const span = spanOf(runId, event, idsOf(), events);
     if (!span) continue;
     if (checkpoint)
       Object.assign(span.attributes, coordinationAttributes(event, checkpoint.threads));
     spans.push(span);
-    // A step span is in error because one of its children is: count the child only.
-    if (span.status === "error" && span.kind !== "step") delta.errors += 1;
-    if (span.agent && !delta.agents.includes(span.agent)) delta.agents.push(span.agent);
-    if (span.kind === "llm") {
-      delta.llmCalls += 1;
-      delta.inputTokens += span.inputTokens ?? 0;
-      delta.outputTokens += span.outputTokens ?? 0;
-      delta.costUsd += span.costUsd ?? 0;
-      if (span.model && !delta.models.includes(span.model)) delta.models.push(span.model);
-    }
+    count(delta, span);
   }
-  return { spans, delta };
+  return { spans, llmCalls, delta };
+}
+
+/** Adds a span (or an LLM call's record) to its commit's totals. */
+function count(
+  delta: TraceDelta,
+  span: Pick<
+    SpanRecord,
+    "kind" | "status" | "agent" | "model" | "inputTokens" | "outputTokens" | "costUsd"
+  >,
+): void {
+  // A step span is in error because one of its children is: count the child only.
+  if (span.status === "error" && span.kind !== "step") delta.errors += 1;
+  if (span.agent && !delta.agents.includes(span.agent)) delta.agents.push(span.agent);
+  if (span.kind !== "llm") return;
+  delta.llmCalls += 1;
+  delta.inputTokens += span.inputTokens ?? 0;
+  delta.outputTokens += span.outputTokens ?? 0;
+  delta.costUsd += span.costUsd ?? 0;
+  if (span.model && !delta.models.includes(span.model)) delta.models.push(span.model);
+}
+
+/** An LLM call as the `llm_calls` row holds it: the columns of its span, not its attributes. */
+export interface LlmCallRecord {
+  kind: "llm";
+  spanId: string;
+  agent: string | null;
+  agentVersion: number | null;
+  model: string | null;
+  tier: string;
+  status: "ok" | "error";
+  startedAt: number;
+  endedAt: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number | null;
+  /** Null for a model without a known price. */
+  costUsd: number | null;
+  error: string | null;
+}
+
+type LlmCallEvent = Extract<RunEvent, { type: "llm_call" }>;
+
+function llmCallOf(e: LlmCallEvent, id: string): LlmCallRecord {
+  const model = e.model ?? null;
+  return {
+    kind: "llm",
+    spanId: id,
+    agent: e.agent,
+    agentVersion: e.agentVersion,
+    model,
+    tier: e.tier,
+    status: e.error ? "error" : "ok",
+    startedAt: e.at - e.latencyMs,
+    endedAt: e.at,
+    inputTokens: e.usage.inputTokens,
+    outputTokens: e.usage.outputTokens,
+    cachedInputTokens: e.usage.cachedInputTokens ? e.usage.cachedInputTokens : null,
+    // The runtime prices each call with the price in force when it was made; older events
+    // (before prices were versioned) fall back to the built-in table.
+    costUsd: e.error ? 0 : e.costUsd !== undefined ? e.costUsd : costOf(model, e.usage),
+    error: e.error ? `${e.error.kind}: ${e.error.message}` : null,
+  };
 }
 
 /**
@@ -214,22 +315,11 @@ function spanOf(
         },
       );
     case "llm_call": {
-      const model = e.model ?? null;
-      // The runtime prices each call with the price in force when it was made; older events
-      // (before prices were versioned) fall back to the built-in table.
-      const cost = e.error ? 0 : e.costUsd !== undefined ? e.costUsd : costOf(model, e.usage);
-      return base(id, parent, "llm", `chat ${model ?? e.tier}`, e, {
-        startedAt: e.at - e.latencyMs,
-        endedAt: e.at,
-        status: e.error ? "error" : "ok",
-        model,
-        tier: e.tier,
-        inputTokens: e.usage.inputTokens,
-        outputTokens: e.usage.outputTokens,
-        costUsd: cost,
-        error: e.error ? `${e.error.kind}: ${e.error.message}` : null,
+      const { kind: _kind, cachedInputTokens: _cached, spanId: _id, ...call } = llmCallOf(e, id);
+      return base(id, parent, "llm", `chat ${call.model ?? e.tier}`, e, {
+        ...call,
         attributes: {
-          ...genAiAttributes(e, model),
+          ...genAiAttributes(e, call.model),
           ...(e.downgradedFrom ? { "switchyard.tier.downgraded_from": e.downgradedFrom } : {}),
           ...(e.context
             ? {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "@/lib/runtime";
 import {
+  commitTrace,
   isStoredSpan,
   rootSpanId,
   spanAttributes,
@@ -119,5 +120,62 @@ describe("spans derived on read (derivedSpansOf)", () => {
   it("are, with the LLM spans, the only spans a commit does not store", () => {
     const { spans } = spansForCommit("run_a", [...created, ...step]);
     expect(spans.filter((s) => !isStoredSpan(s)).map((s) => s.kind)).toEqual(["step", "llm"]);
+  });
+});
+
+describe("what a commit writes of its trace (commitTrace)", () => {
+  const created = [ev(1, { type: "run_started", chain: "support", input: "hi", versions: {} })];
+  const llm = (seq: number, e: Record<string, unknown>) =>
+    ev(seq, { type: "llm_call", agent: "billing", agentVersion: 2, threadId: "t2", attempt: 1, tier: "fast", model: "simulator/fast", usage: { inputTokens: 10, outputTokens: 5 }, latencyMs: 3, finish: "output", ...e });
+  const commits: Record<string, RunEvent[]> = {
+    "a creation with its first step": [...created, ...step],
+    "a step with a failed call, a priced call, cached tokens and an unpriced model": [
+      ev(6, { type: "step_started", step: 2, threads: ["t2", "t3"] }),
+      llm(7, { model: null, usage: { inputTokens: 0, outputTokens: 0 }, finish: "error", error: { kind: "rate_limited", message: "429" } }),
+      llm(8, { costUsd: 0.0125, usage: { inputTokens: 900, outputTokens: 40, cachedInputTokens: 800 } }),
+      llm(9, { agent: "research", model: "mystery-model" }),
+      ev(10, { type: "completed", output: "done" }),
+    ],
+    "a settlement without a step": [ev(11, { type: "escalated", reason: "customer_request" })],
+    "a step recorded with an agent": [ev(12, { type: "step_started", step: 3, threads: ["t4"], agent: "review", agentVersion: 1 })],
+  };
+
+  for (const [name, events] of Object.entries(commits))
+    it(`is what spansForCommit derives, minus the spans derived on read: ${name}`, () => {
+      for (const resumed of [undefined, { worker: "w2", claim: 3 }]) {
+        const all = spansForCommit("run_a", events, resumed);
+        const written = commitTrace("run_a", events, resumed);
+        expect(written.spans).toEqual(all.spans.filter(isStoredSpan));
+        expect(written.delta).toEqual(all.delta);
+        const llmSpans = all.spans.filter((s) => s.kind === "llm");
+        expect(written.llmCalls).toEqual(
+          llmSpans.map((s) => ({
+            kind: "llm",
+            spanId: s.spanId,
+            agent: s.agent,
+            agentVersion: s.agentVersion,
+            model: s.model,
+            tier: s.tier,
+            status: s.status,
+            startedAt: s.startedAt,
+            endedAt: s.endedAt,
+            inputTokens: s.inputTokens,
+            outputTokens: s.outputTokens,
+            cachedInputTokens: s.attributes["gen_ai.usage.cache_read.input_tokens"] ?? null,
+            costUsd: s.costUsd,
+            error: s.error,
+          })),
+        );
+      }
+    });
+
+  it("counts every call's tokens and cost, a failed call as an error, and an unpriced one as no cost", () => {
+    const { llmCalls, delta } = commitTrace("run_a", commits["a step with a failed call, a priced call, cached tokens and an unpriced model"]!);
+    expect(llmCalls.map((c) => [c.status, c.costUsd, c.cachedInputTokens])).toEqual([
+      ["error", 0, null],
+      ["ok", 0.0125, 800],
+      ["ok", null, null],
+    ]);
+    expect(delta).toMatchObject({ llmCalls: 3, errors: 1, inputTokens: 910, outputTokens: 45, costUsd: 0.0125, agents: ["billing", "research"] });
   });
 });

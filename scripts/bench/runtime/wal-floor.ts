@@ -17,7 +17,7 @@ import { createRunLoop } from "@/lib/runs/runtime";
 import { queryRows } from "@/lib/runs/sql";
 import { type RunEvent, RunLoop, type RunState, type RunStore } from "@/lib/runtime";
 import { MemoryToolLedger } from "@/lib/runtime/testing";
-import { spansForCommit } from "@/lib/tracing/spans";
+import { commitTrace } from "@/lib/tracing/spans";
 import { benchChain, benchParts } from "./switchyard-parts";
 import { CUSTOMER_MESSAGE, instantModel } from "./workload";
 
@@ -174,10 +174,10 @@ function spansRow({ events, checkpoint, expectedSeq }: Commit, traces: Map<strin
   const runId = checkpoint.runId;
   let traceId = traces.get(runId);
   if (!traceId) traces.set(runId, (traceId = newTraceId()));
-  const { spans, delta } = spansForCommit(runId, events, undefined, checkpoint);
-  const settlement = settlementRow({ runId, expectedSeq, checkpoint, events, spans, delta, owner: null, leaseMs: 0 });
+  const { spans, llmCalls, delta } = commitTrace(runId, events, undefined, checkpoint);
+  const settlement = settlementRow({ runId, expectedSeq, checkpoint, events, spans, llmCalls, delta, owner: null, leaseMs: 0 });
   const rows = JSON.stringify(spanRows(runId, spans, settlement));
-  const calls = JSON.stringify(llmCallRows(runId, spans));
+  const calls = JSON.stringify(llmCallRows(runId, llmCalls));
   return sql`with r as (select ${runId}::text as id, ${traceId}::text as trace_id), s as (
       insert into wal_floor_spans (${sql.raw(spanColumns)})
       select r.trace_id, ${spanValues} from r, jsonb_to_recordset(${rows}::jsonb) as ${spanRecord}
