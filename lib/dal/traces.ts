@@ -5,7 +5,7 @@ import { db, schema } from "@/db";
 import { authorize } from "@/lib/auth/authorize";
 import { readSpanPayload } from "@/lib/tracing/payload";
 import { type AttributeColumns, spanAttributes } from "@/lib/tracing/spans";
-import { derivedSpans, type SpanRow } from "@/lib/tracing/derived-spans";
+import { derivedSpans, notStored, type SpanRow } from "@/lib/tracing/derived-spans";
 import type { RunStatus } from "@/lib/runtime";
 import { afterCursor, cursorTimestamp, decodeCursor, encodeCursor, newestFirst } from "./keyset-cursor";
 
@@ -328,9 +328,7 @@ type TraceSpanRow = Omit<TraceSpanDto, "startedAt" | "startOffsetMs" | "attribut
  * run from before step spans were derived are only right as stored.
  */
 function withDerivedSpans(stored: readonly TraceSpanRow[], derivable: readonly SpanRow[]): TraceSpanRow[] {
-  const ids = new Set(stored.map((x) => x.id));
-  const derived = derivable
-    .filter((x) => !ids.has(x.spanId))
+  const derived = notStored(derivable, new Set(stored.map((x) => x.id)))
     .map(({ spanId, parentSpanId, traceId: _t, runId: _r, ingestId: _i, payload: _p, ...rest }) => ({
       id: spanId,
       parentId: parentSpanId,

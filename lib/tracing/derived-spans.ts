@@ -21,7 +21,10 @@ export async function derivedSpans(
 ): Promise<Map<string, SpanRow[]>> {
   const out = new Map<string, SpanRow[]>();
   for (const [runId, { traceId, spans }] of await derivedSpanRecords(db, runIds))
-    out.set(runId, spans.map((x) => spanRow(traceId, runId, x)));
+    out.set(
+      runId,
+      spans.map((x) => spanRow(traceId, runId, x)),
+    );
   return out;
 }
 
@@ -66,6 +69,18 @@ export async function derivedSpanRecords(
     out.set(run.id, { traceId: run.traceId, spans });
   }
   return out;
+}
+
+/**
+ * The derived spans no stored span has the id of. A stored span wins: runs from before a kind was
+ * derived stored it, perhaps hanging elsewhere (see `derivedSpans`), and the root and resume
+ * spans are stored only.
+ */
+export function notStored<T extends { spanId: string }>(
+  derived: readonly T[],
+  storedIds: ReadonlySet<string>,
+): T[] {
+  return derived.filter((x) => !storedIds.has(x.spanId));
 }
 
 /** A derived span as the row its commit would have stored; it has no ingest id (0). */

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import * as schema from "@/db/schema";
-import { derivedSpans } from "@/lib/tracing/derived-spans";
+import { derivedSpans, notStored } from "@/lib/tracing/derived-spans";
 import { testDb } from "./db";
 
 /**
@@ -9,7 +9,6 @@ import { testDb } from "./db";
  */
 export async function traceSpansOf(runId: string) {
   const stored = await testDb().select().from(schema.spans).where(eq(schema.spans.runId, runId));
-  const ids = new Set(stored.map((s) => s.spanId));
   const derived = (await derivedSpans(testDb(), [runId])).get(runId) ?? [];
-  return { stored, all: [...stored, ...derived.filter((s) => !ids.has(s.spanId))] };
+  return { stored, all: [...stored, ...notStored(derived, new Set(stored.map((s) => s.spanId)))] };
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { runs, spans } from "@/db/schema";
 import { jsonbValue, queryRows } from "@/lib/runs/sql";
-import { derivedSpans } from "../derived-spans";
+import { derivedSpans, notStored } from "../derived-spans";
 import { type CursorState, cursorStateSchema, emptyCursor } from "./cursor";
 import type { StoredSpan } from "./span-mapper";
 
@@ -148,8 +148,7 @@ export async function listDerivedSpans(db: Database, rows: readonly StoredSpan[]
   ]);
   const storedIds = new Set(stored.map((s) => s.spanId));
   return roots.flatMap((root) =>
-    (derived.get(root.runId) ?? [])
-      .filter((x) => !storedIds.has(x.spanId))
+    notStored(derived.get(root.runId) ?? [], storedIds)
       .map(({ durationMs: _d, payload: _p, ...x }) => ({
         ...x,
         ingestId: root.ingestId,
