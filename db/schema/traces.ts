@@ -50,6 +50,10 @@ export const spans = pgTable(
      *  an event stores `{"$event": seq}` instead, and the payload is derived from that event
      *  (lib/tracing/payload.ts). */
     payload: jsonb("payload"),
+    /** On a root span: the last event whose derived spans (steps, LLM calls) the OTLP exporter
+     *  has sent. A run parked for a person and continued ends its root again later, and then only
+     *  the spans of its later events go out with it. */
+    exportedSeq: integer("exported_seq"),
   },
   (t) => [
     primaryKey({ name: "spans_pkey", columns: [t.traceId, t.spanId] }),

@@ -161,7 +161,11 @@ const settlePart = sql`
     ), rs as (
       update spans set ended_at = to_timestamp(st.ended_at / 1000.0),
         duration_ms = st.ended_at - extract(epoch from spans.started_at) * 1000,
-        status = st.span_status, attributes = spans.attributes || st.outcome
+        status = st.span_status, attributes = spans.attributes || st.outcome,
+        -- Ended before: the run was parked for a person and went on. Its root goes past the OTLP
+        -- exporter's cursor again, taking the spans of its later steps with it.
+        ingest_id = case when spans.ended_at is null then spans.ingest_id
+          else nextval('spans_ingest_id_seq') end
       from st where spans.trace_id = st.trace_id and spans.span_id = st.root_span
     )`;
 

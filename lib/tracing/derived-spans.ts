@@ -21,10 +21,7 @@ export async function derivedSpans(
 ): Promise<Map<string, SpanRow[]>> {
   const out = new Map<string, SpanRow[]>();
   for (const [runId, { traceId, spans }] of await derivedSpanRecords(db, runIds))
-    out.set(
-      runId,
-      spans.map((x) => spanRow(traceId, runId, x)),
-    );
+    out.set(runId, spans.map((x) => derivedSpanRow(traceId, runId, x)));
   return out;
 }
 
@@ -84,7 +81,7 @@ export function notStored<T extends { spanId: string }>(
 }
 
 /** A derived span as the row its commit would have stored; it has no ingest id (0). */
-function spanRow(traceId: string, runId: string, x: SpanRecord): SpanRow {
+export function derivedSpanRow(traceId: string, runId: string, x: SpanRecord): SpanRow {
   return {
     traceId,
     spanId: x.spanId,
@@ -107,6 +104,7 @@ function spanRow(traceId: string, runId: string, x: SpanRecord): SpanRow {
     error: x.error,
     attributes: storedAttributes(x),
     payload: storedPayload(x),
+    exportedSeq: null,
   };
 }
 

@@ -125,6 +125,6 @@ describe("spans derived from the step log", () => {
       .from(schema.spans)
       .where(and(eq(schema.spans.traceId, traceId), eq(schema.spans.kind, "run")));
     const exported = await listDerivedSpans(testDb(), [root!]);
-    expect(ids(exported)).toEqual(ids(unstored));
+    expect(ids(exported.spans)).toEqual(ids(unstored));
   });
 });

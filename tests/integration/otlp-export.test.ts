@@ -11,6 +11,8 @@ import { setupTestDatabase, testDb } from "../helpers/db";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "../helpers/otlp-receiver";
 import { traceSpansOf } from "../helpers/traces";
 import { instantParts, runsOf, settledConversation, testWorker } from "../helpers/runtime";
+import { converse, inboxParts, REFUND_MESSAGE } from "../helpers/inbox";
+import { createRunLoop } from "@/lib/runs/runtime";
 
 setupTestDatabase();
 
@@ -208,5 +210,43 @@ describe("OTLP export of stored traces", () => {
     } finally {
       await stop();
     }
+  });
+
+  it("exports a run parked for a person once it has ended, with every span of its steps before and after the decision", async () => {
+    const parts = inboxParts();
+    const { runId, state } = await converse(parts, REFUND_MESSAGE);
+    expect(state.status).toBe("waiting_for_human");
+    const [run] = await testDb().select().from(schema.runs).where(eq(schema.runs.id, runId));
+    const traceId = run!.traceId;
+    const stop = startTraceExporter(testDb(), fast);
+    try {
+      // Parked: its root span has an end, so what the run did so far goes out.
+      const parked = await traceSpans(runId);
+      await until("the parked run's trace", () => received(traceId).length >= parked.length);
+
+      const decision = { interruptionId: state.interruptions[0]!.id, approved: true };
+      await createRunLoop(testDb(), parts).decide(runId, decision);
+      expect((await createRunLoop(testDb(), parts).run(runId)).status).toBe("completed");
+      const spans = await traceSpans(runId);
+      expect(spans.length).toBeGreaterThan(parked.length);
+      await until("the finished trace", () => new Set(received(traceId).map((s) => s.spanId)).size >= spans.length, 5_000);
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await stop();
+    }
+    const got = received(traceId);
+    const spans = await traceSpans(runId);
+    expect([...new Set(got.map((s) => s.spanId))].sort()).toEqual(spans.map((s) => s.spanId).sort());
+    // Every span once, but the root: it went out when the run parked and again when it ended.
+    const root = rootSpanId(runId);
+    expect(got.filter((s) => s.spanId !== root).length).toBe(spans.length - 1);
+    const roots = got.filter((s) => s.spanId === root);
+    expect(roots).toHaveLength(2);
+    const ended = spans.find((s) => s.spanId === root)!.endedAt!.getTime();
+    expect(roots[1]!.endMs).toBeCloseTo(ended, 0);
+    expect(roots[0]!.endMs).toBeLessThan(roots[1]!.endMs);
+    // The LLM calls after the decision are among them.
+    const llm = spans.filter((s) => s.kind === "llm" && s.startedAt.getTime() > roots[0]!.endMs);
+    expect(llm.length).toBeGreaterThan(0);
   });
 });

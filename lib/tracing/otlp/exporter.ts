@@ -12,6 +12,7 @@ import { hasValidIds, isComplete, type StoredSpan, toReadableSpan } from "./span
 import {
   acquireLease,
   listDerivedSpans,
+  markExported,
   listLateSpans,
   listSpansAfter,
   releaseLease,
@@ -146,10 +147,12 @@ class TraceExportLoop {
     const fresh = room > 0 ? await listSpansAfter(this.db, cursor.position, room) : [];
     const step = advanceCursor(cursor, fresh.map(withCompleteness), late.map(withCompleteness), Date.now(), this.limits);
     if (step.dropped > 0) log("warn", "otlp exporter cursor full; oldest holes or open spans dropped", { dropped: step.dropped });
-    const { valid, invalid } = partition([...step.send, ...(await listDerivedSpans(this.db, step.send))]);
+    const derived = await listDerivedSpans(this.db, step.send);
+    const { valid, invalid } = partition([...step.send, ...derived.spans]);
     if (invalid > 0) log("warn", "otlp exporter skipped spans with malformed ids", { count: invalid });
     // The derived spans (steps and LLM calls) can take a batch past the OTLP request size.
     for (let i = 0; i < valid.length; i += this.batchSize) await this.send(valid.slice(i, i + this.batchSize));
+    await markExported(this.db, derived.marks);
     // Idle ticks change nothing: acquiring the lease already renewed it, so skip the write.
     if (JSON.stringify(step.next) === JSON.stringify(cursor)) return false;
     if (!(await saveCursor(this.db, this.owner, this.leaseMs, step.next))) {

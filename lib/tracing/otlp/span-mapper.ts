@@ -29,6 +29,8 @@ export interface StoredSpan {
   costUsd: number | null;
   error: string | null;
   attributes: unknown;
+  /** A root span's export marker (db/schema/traces.ts `exportedSeq`); null on other spans. */
+  exportedSeq?: number | null;
 }
 
 export const INSTRUMENTATION_SCOPE = { name: "switchyard", version: "1" } as const;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { runs, spans } from "@/db/schema";
 import { jsonbValue, queryRows } from "@/lib/runs/sql";
-import { derivedSpans, notStored } from "../derived-spans";
+import { derivedSpanRecords, derivedSpanRow, notStored } from "../derived-spans";
 import { type CursorState, cursorStateSchema, emptyCursor } from "./cursor";
 import type { StoredSpan } from "./span-mapper";
 
@@ -87,6 +87,7 @@ const columns = {
   costUsd: spans.costUsd,
   error: spans.error,
   attributes: spans.attributes,
+  exportedSeq: spans.exportedSeq,
 };
 
 /** Spans after the cursor, in ingest order (the `spans_ingest_idx` range scan). */
@@ -130,29 +131,57 @@ export async function listLateSpans(db: Database, cursor: CursorState, limit: nu
   return found;
 }
 
+/** How far a root span's derived spans have gone out: its run's last event they were taken from. */
+export interface ExportMark {
+  traceId: string;
+  spanId: string;
+  seq: number;
+}
+
 /**
  * The spans of the runs whose root spans are in `rows` that are derived from their step logs and
  * not stored (their step and LLM spans: spans.ts `isStoredSpan`). They go out with the root, once
  * the run has ended, as the root does; a run from before step spans were derived exported its
- * stored ones, and every stored span goes out through the cursor.
+ * stored ones, and every stored span goes out through the cursor. A run parked for a person and
+ * then continued ends its root again (commit-runs.ts), and only the spans of events after the
+ * root's mark go out then: `marks` are what to record once these are sent (`markExported`).
  */
-export async function listDerivedSpans(db: Database, rows: readonly StoredSpan[]): Promise<StoredSpan[]> {
+export async function listDerivedSpans(
+  db: Database,
+  rows: readonly StoredSpan[],
+): Promise<{ spans: StoredSpan[]; marks: ExportMark[] }> {
   const roots = rows.filter((r) => r.kind === "run" && r.endedAt !== null);
-  if (roots.length === 0) return [];
+  if (roots.length === 0) return { spans: [], marks: [] };
   const [derived, stored] = await Promise.all([
-    derivedSpans(db, roots.map((r) => r.runId)),
+    derivedSpanRecords(db, roots.map((r) => r.runId)),
     db
       .select({ spanId: spans.spanId })
       .from(spans)
       .where(inArray(spans.traceId, roots.map((r) => r.traceId))),
   ]);
   const storedIds = new Set(stored.map((s) => s.spanId));
-  return roots.flatMap((root) =>
-    notStored(derived.get(root.runId) ?? [], storedIds)
-      .map(({ durationMs: _d, payload: _p, ...x }) => ({
-        ...x,
-        ingestId: root.ingestId,
-        conversationId: root.conversationId,
-      })),
+  const out: StoredSpan[] = [];
+  const marks: ExportMark[] = [];
+  for (const root of roots) {
+    const records = derived.get(root.runId)?.spans ?? [];
+    const after = root.exportedSeq ?? 0;
+    const fresh = records.filter((x) => (x.eventSeq ?? 0) > after);
+    for (const x of notStored(fresh, storedIds)) {
+      const { durationMs: _d, payload: _p, ...row } = derivedSpanRow(root.traceId, root.runId, x);
+      out.push({ ...row, ingestId: root.ingestId, conversationId: root.conversationId });
+    }
+    const seq = Math.max(after, ...fresh.map((x) => x.eventSeq ?? 0));
+    if (seq > after) marks.push({ traceId: root.traceId, spanId: root.spanId, seq });
+  }
+  return { spans: out, marks };
+}
+
+/** Records on each root span how far its derived spans have gone out. */
+export async function markExported(db: Database, marks: readonly ExportMark[]): Promise<void> {
+  if (marks.length === 0) return;
+  await db.execute(
+    sql`update spans set exported_seq = greatest(coalesce(spans.exported_seq, 0), x.seq)
+      from jsonb_to_recordset(${JSON.stringify(marks)}::jsonb) as x("traceId" text, "spanId" text, seq int)
+      where spans.trace_id = x."traceId" and spans.span_id = x."spanId"`,
   );
 }
