@@ -170,7 +170,8 @@ export async function listDerivedSpans(
       const { durationMs: _d, payload: _p, ...row } = derivedSpanRow(root.traceId, root.runId, x);
       out.push({ ...row, ingestId: root.ingestId, conversationId: root.conversationId });
     }
-    const seq = Math.max(after, ...fresh.map((x) => x.eventSeq ?? 0));
+    // A loop, not Math.max(...): a long run has more spans than a call takes arguments.
+    const seq = fresh.reduce((max, x) => Math.max(max, x.eventSeq ?? 0), after);
     if (seq > after) marks.push({ traceId: root.traceId, spanId: root.spanId, seq });
   }
   return { spans: out, marks };
