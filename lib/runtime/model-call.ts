@@ -129,7 +129,8 @@ function bounded(text: string): string {
   return text.length <= MAX_RECORDED_CHARS ? text : `${text.slice(0, MAX_RECORDED_CHARS)}…`;
 }
 
-function boundedValue(value: unknown): unknown {
+/** A model's answer as events record it: cut at MAX_RECORDED_CHARS of its JSON. */
+export function boundedValue(value: unknown): unknown {
   if (value === undefined) return undefined;
   const text = typeof value === "string" ? value : JSON.stringify(value);
   return text.length <= MAX_RECORDED_CHARS ? value : `${text.slice(0, MAX_RECORDED_CHARS)}…`;

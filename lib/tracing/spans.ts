@@ -447,6 +447,7 @@ function spanOf(
           "switchyard.cache.age_ms": e.ageMs,
           ...(e.agent ? { "gen_ai.agent.name": e.agent } : {}),
         },
+        ...(e.output === undefined ? {} : { payload: { output: e.output } }),
       });
     case "model_routed":
       // The router's own call is an llm span beside it; this span is the decision.

@@ -8,7 +8,9 @@ import {
   spanId,
   spansForCommit,
   derivedSpansOf,
+  payloadOfEvent,
   storedAttributes,
+  storedPayload,
 } from "@/lib/tracing/spans";
 
 const at = 1_700_000_000_000;
@@ -91,6 +93,17 @@ describe("spansForCommit", () => {
   it("marks a takeover with a resume span under the root", () => {
     const { spans } = spansForCommit("run_a", step, { worker: "w2", claim: 2 });
     expect(spans[0]).toMatchObject({ kind: "resume", parentSpanId: rootSpanId("run_a"), attributes: { "switchyard.worker": "w2", "switchyard.claim": 2 } });
+  });
+
+  it("shows what a cache hit answered, kept as a reference to its event", () => {
+    const hit = ev(2, { type: "cache_hit", agent: "faq", agentVersion: 1, threadId: "t1", match: "exact", similarity: 1, savedUsd: 0.01, model: "simulator/fast", ageMs: 5, output: { reply: "We ship to Canada." } });
+    const span = spansForCommit("run_a", [hit]).spans[0]!;
+    expect(span).toMatchObject({ kind: "cache", payload: { output: { reply: "We ship to Canada." } } });
+    expect(storedPayload(span)).toEqual({ $event: 2 });
+    expect(payloadOfEvent("run_a", hit)).toEqual({ output: { reply: "We ship to Canada." } });
+    // Recorded before cache hits kept their answer: no payload, as then.
+    const { output: _output, ...older } = hit as RunEvent & { output: unknown };
+    expect(spansForCommit("run_a", [older as RunEvent]).spans[0]!.payload).toBeNull();
   });
 
   it("leaves the cost of a model without a price as a gap, not zero", () => {

@@ -14,6 +14,10 @@ export function cacheEventSchemas<B extends z.ZodRawShape>(base: B) {
       savedUsd: z.number(),
       model: z.string(),
       ageMs: z.number(),
+      /** The answer served, bounded as an `llm_call`'s output is; absent in events from before
+       *  it was recorded. The trace shows it, and it is all a later reader of the log has of it:
+       *  the cached entry may be gone by then. */
+      output: z.unknown().optional(),
     }),
   ] as const;
 }

@@ -1,5 +1,6 @@
 import { type AgentDefinition } from "../agent";
 import { type StepContext } from "../context";
+import { boundedValue } from "../model-call";
 import { type EventRecorder } from "../recorder";
 import { type RunState, type Thread } from "../state";
 import { checkOutput } from "../validation";
@@ -46,6 +47,7 @@ export async function answerFromCache(
     savedUsd: hit.savedUsd,
     model: hit.model,
     ageMs: hit.ageMs,
+    output: boundedValue(check.output),
   });
   return { kind: "output", output: check.output };
 }

@@ -72,7 +72,7 @@ describe("response cache in the runtime", () => {
     expect(second.output).toEqual({ reply: "We ship to Canada." });
     expect(h.model.callsFor("faq")).toHaveLength(1);
     const events = h.store.events(second.runId);
-    expect(eventsOfType(events, "cache_hit")).toMatchObject([{ agent: "faq", match: "exact", savedUsd: 1, model: "scripted-standard" }]);
+    expect(eventsOfType(events, "cache_hit")).toMatchObject([{ agent: "faq", match: "exact", savedUsd: 1, model: "scripted-standard", output: { reply: "We ship to Canada." } }]);
     expect(eventsOfType(events, "llm_call")).toEqual([]);
     expect(second.budget?.spentUsd).toBe(0);
   });
