@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCost, formatCount, formatDuration } from "@/app/(console)/traces/_components/format";
+import { formatAttribute, formatCost, formatCount, formatDuration } from "@/app/(console)/traces/_components/format";
 import { prettyJson } from "@/lib/format";
 
 describe("trace formats", () => {
@@ -13,6 +13,17 @@ describe("trace formats", () => {
     expect(formatDuration(12_340)).toBe("12.3 s");
     expect(formatDuration(125_000)).toBe("2 min 5 s");
     expect(formatDuration(2 * 3600_000 + 60_000)).toBe("2 h 1 min");
+  });
+
+  it("shows an attribute as recorded, without a fraction's binary rounding noise or an exponent", () => {
+    expect(formatAttribute(0.000041700000000000004)).toBe("0.0000417");
+    expect(formatAttribute(0.1 + 0.2)).toBe("0.3");
+    expect(formatAttribute(1.5e-9)).toBe("0.0000000015");
+    expect(formatAttribute(-0.25)).toBe("-0.25");
+    expect(formatAttribute(663)).toBe("663");
+    expect(formatAttribute(12_345_678_901)).toBe("12345678901");
+    expect(formatAttribute(true)).toBe("true");
+    expect(formatAttribute("last_turns(1)")).toBe("last_turns(1)");
   });
 
   it("formats costs without scientific notation", () => {

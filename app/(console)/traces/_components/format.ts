@@ -29,6 +29,18 @@ export function formatCount(n: number | null | undefined): string {
   return new Intl.NumberFormat("en-US").format(n);
 }
 
+/**
+ * An attribute's value as recorded, but a fraction without its binary rounding noise
+ * (0.000041700000000000004 → 0.0000417): 12 significant digits is more than any recorded figure
+ * carries. Small values stay out of exponent notation where `String` would switch to it.
+ */
+export function formatAttribute(value: string | number | boolean): string {
+  if (typeof value !== "number" || Number.isInteger(value) || !Number.isFinite(value)) return String(value);
+  const rounded = Number(value.toPrecision(12));
+  const text = String(rounded);
+  return text.includes("e-") ? trimZeros(rounded.toFixed(20)) : text;
+}
+
 function trimZeros(text: string): string {
   return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
 }

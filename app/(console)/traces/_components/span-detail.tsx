@@ -2,7 +2,7 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { getSpanPayload, type TraceSpanDto } from "@/lib/dal/traces";
 import { formatUtc, prettyJson } from "@/lib/format";
-import { formatCost, formatCount, formatDuration } from "./format";
+import { formatAttribute, formatCost, formatCount, formatDuration } from "./format";
 
 /**
  * An opened span: its attributes (already on the page) and, streamed in after, its payload, read
@@ -53,7 +53,7 @@ export function SpanDetail({ traceId, span }: { traceId: string; span: TraceSpan
                     <th scope="row" className="px-2 py-1 text-left font-mono font-normal text-slate-500">
                       {key}
                     </th>
-                    <td className="px-2 py-1 font-mono break-all text-slate-800">{String(value)}</td>
+                    <td className="px-2 py-1 font-mono break-all text-slate-800">{formatAttribute(value)}</td>
                   </tr>
                 ))}
               </tbody>
