@@ -52,6 +52,8 @@ async function llmAggregates(w: Window): Promise<LlmAggregate[]> {
       count(*) filter (where kind = 'llm') as llm_calls,
       count(*) filter (where kind = 'llm' and status = 'error') as llm_errors,
       count(*) filter (where kind = 'retry') as retries,
+      count(*) filter (where kind = 'fallback') as fallbacks,
+      count(*) filter (where kind = 'fallback' and reason = 'breaker_open') as fallbacks_without_call,
       (percentile_cont(0.5) within group (order by duration_ms) filter (where kind = 'llm'))::float8 as p50,
       (percentile_cont(0.95) within group (order by duration_ms) filter (where kind = 'llm'))::float8 as p95,
       (percentile_cont(0.99) within group (order by duration_ms) filter (where kind = 'llm'))::float8 as p99,
@@ -59,13 +61,16 @@ async function llmAggregates(w: Window): Promise<LlmAggregate[]> {
       coalesce(sum(output_tokens) filter (where kind = 'llm'), 0)::float8 as output_tokens,
       coalesce(sum(cost_usd) filter (where kind = 'llm'), 0)::float8 as cost_usd
     from (
-      select 'llm' as kind, agent, agent_version, status, duration_ms, input_tokens, output_tokens, cost_usd
+      select 'llm' as kind, agent, agent_version, status, duration_ms, input_tokens, output_tokens, cost_usd,
+        null as reason
       from llm_calls
       where started_at >= ${w.from} and started_at < ${w.to} and agent is not null
       union all
-      select kind, agent, agent_version, status, duration_ms, input_tokens, output_tokens, cost_usd
+      select kind, agent, agent_version, status, duration_ms, input_tokens, output_tokens, cost_usd,
+        attributes->>'switchyard.reason' as reason
       from spans
-      where kind = 'retry' and started_at >= ${w.from} and started_at < ${w.to} and agent is not null
+      where kind in ('retry', 'fallback') and started_at >= ${w.from} and started_at < ${w.to}
+        and agent is not null
     ) x
     group by agent, agent_version`);
   return rows.map((r) => ({
@@ -74,6 +79,8 @@ async function llmAggregates(w: Window): Promise<LlmAggregate[]> {
     llmCalls: num(r.llm_calls),
     llmErrors: num(r.llm_errors),
     retries: num(r.retries),
+    fallbacks: num(r.fallbacks),
+    fallbacksWithoutCall: num(r.fallbacks_without_call),
     p50: numOrNull(r.p50),
     p95: numOrNull(r.p95),
     p99: numOrNull(r.p99),

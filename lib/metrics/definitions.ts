@@ -11,8 +11,10 @@
  * - **Tokens in / out, cost**: sums of `input_tokens`, `output_tokens`, `cost_usd` of those spans.
  * - **Success rate**: llm spans with status ≠ `error` / llm spans.
  * - **Retry rate**: the agent's `retry` spans in the window / its llm spans (can exceed 100 %).
- * - **Fallback rate**: no fallback spans are recorded yet (the span kinds of lib/tracing/spans.ts
- *   have none), so it is always a gap, never an invented 0 %.
+ * - **Fallback rate**: the agent's `fallback` spans (its model turn failed and the chain's ladder
+ *   took over: another agent, a template answer or a person) / the turns it tried the model on,
+ *   counted as its llm spans plus its fallbacks taken without a call (an open breaker, which
+ *   sends none). A turn whose call failed and fell back counts once in each.
  * - **Escalation rate**: among runs created in the window that the agent took part in
  *   (`runs.agents` contains it) and that have settled (status completed, escalated or failed),
  *   the share whose status is `escalated`. Runs still running or waiting for a person are left
@@ -41,9 +43,8 @@ export function retryRate(retries: number, llmCalls: number): number | null {
   return ratio(retries, llmCalls);
 }
 
-/** Always a gap until fallback spans exist (capability 4 will record them). */
-export function fallbackRate(): null {
-  return null;
+export function fallbackRate(fallbacks: number, llmCalls: number, fallbacksWithoutCall: number): number | null {
+  return ratio(fallbacks, llmCalls + fallbacksWithoutCall);
 }
 
 export function escalationRate(escalatedRuns: number, settledRuns: number): number | null {
@@ -81,6 +82,9 @@ export interface LlmAggregate {
   llmCalls: number;
   llmErrors: number;
   retries: number;
+  /** Fallbacks from the agent, and those of them taken on an open breaker (no call made). */
+  fallbacks: number;
+  fallbacksWithoutCall: number;
   p50: number | null;
   p95: number | null;
   p99: number | null;
@@ -163,7 +167,7 @@ export function combineAgentMetrics(
       costUsd: l?.costUsd ?? 0,
       successRate: successRate(l?.llmCalls ?? 0, l?.llmErrors ?? 0),
       retryRate: retryRate(l?.retries ?? 0, l?.llmCalls ?? 0),
-      fallbackRate: fallbackRate(),
+      fallbackRate: fallbackRate(l?.fallbacks ?? 0, l?.llmCalls ?? 0, l?.fallbacksWithoutCall ?? 0),
       runs: r?.runs ?? 0,
       escalationRate: escalationRate(r?.escalatedRuns ?? 0, r?.settledRuns ?? 0),
       handoffs: h?.handoffs ?? 0,

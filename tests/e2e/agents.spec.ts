@@ -57,8 +57,10 @@ test("an engineer reads per-agent metrics and charts and changes the time range"
   await expect(agents.metricsTable().getByRole("rowheader", { name: "triage" }).first()).toBeVisible();
   const triage = page.getByTestId("agent-row-triage").first();
   await expect(triage.getByRole("cell").first()).toHaveText(/^v\d+$/);
-  // Fallbacks are not recorded: a gap, never "0%".
-  await expect(triage).toContainText("no data");
+  // Triage made calls, so its fallback rate is a percentage (0 % unless a call fell back): the
+  // 10th cell, after version, calls, p50, p95, p99, tokens, cost, success and retry.
+  await expect(agents.metricsTable().getByRole("columnheader").nth(10)).toHaveText("Fallback");
+  await expect(triage.getByRole("cell").nth(9)).toHaveText(/^\d+(\.\d)?%$/);
   for (const id of ["latency_p95", "calls", "cost", "error_rate"]) {
     await expect(agents.chart(id)).toBeVisible();
     // A flat line (an error rate of 0 %) has no height, so count the drawn curves instead.

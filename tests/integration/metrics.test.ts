@@ -35,6 +35,8 @@ interface SpanSpec {
   outputTokens?: number;
   costUsd?: number;
   handoff?: [from: string, to: string];
+  /** A fallback's failure (`switchyard.reason`). */
+  reason?: string;
 }
 
 async function insertRun(opts: {
@@ -82,7 +84,11 @@ async function insertRun(opts: {
         inputTokens: s.inputTokens ?? null,
         outputTokens: s.outputTokens ?? null,
         costUsd: s.costUsd ?? null,
-        attributes: s.handoff ? { "switchyard.handoff.from": s.handoff[0], "switchyard.handoff.to": s.handoff[1] } : {},
+        attributes: s.handoff
+          ? { "switchyard.handoff.from": s.handoff[0], "switchyard.handoff.to": s.handoff[1] }
+          : s.reason
+            ? { "switchyard.reason": s.reason }
+            : {},
       });
   }
 }
@@ -108,6 +114,7 @@ beforeAll(async () => {
       llm(A, 1, T0 + 10 * MIN, 100, { inputTokens: 100, outputTokens: 20, costUsd: 0.01 }),
       llm(A, 1, T0 + 10 * MIN + 1000, 200, { status: "error", inputTokens: 50, outputTokens: 0, costUsd: 0 }),
       { kind: "retry", agent: A, version: 1, at: T0 + 10 * MIN + 2000 },
+      { kind: "fallback", agent: A, version: 1, at: T0 + 10 * MIN + 3000, reason: "retries_exhausted" },
       handoff(B, A, 1, T0 + 10 * MIN + 30_000),
       handoff(A, B, 1, T0 + 11 * MIN),
       llm(B, 1, T0 + 12 * MIN, 50, { inputTokens: 10, outputTokens: 5, costUsd: 0.001 }),
@@ -146,6 +153,7 @@ beforeAll(async () => {
       llm(B, 2, T0 + 3 * HOUR + 31 * MIN, 120, { status: "error", inputTokens: 30, outputTokens: 0, costUsd: 0 }),
       { kind: "retry", agent: B, version: 2, at: T0 + 3 * HOUR + 32 * MIN },
       { kind: "retry", agent: B, version: 2, at: T0 + 3 * HOUR + 33 * MIN },
+      { kind: "fallback", agent: B, version: 2, at: T0 + 3 * HOUR + 34 * MIN, reason: "breaker_open" },
     ],
   });
   // r6 before the agents window (inside the overview's 24 h): escalated, expensive, slow.
@@ -162,7 +170,7 @@ function row(rows: AgentMetrics[], agent: string, version: number) {
 }
 
 describe("per-agent metrics over a fixed data set", () => {
-  it("computes latency percentiles, tokens, cost, success and retry rates from llm spans in [from, to)", async () => {
+  it("computes latency percentiles, tokens, cost, success, retry and fallback rates from llm spans in [from, to)", async () => {
     signInAs(users.engineer.id);
     const rows = await getAgentMetrics(window6h);
     expect(rows.map((r) => `${r.agent}@${r.version}`)).toEqual(["alpha@1", "beta@1", "beta@2"]);
@@ -180,7 +188,7 @@ describe("per-agent metrics over a fixed data set", () => {
     expect(a.costUsd).toBeCloseTo(0.05, 12);
     expect(a.successRate).toBeCloseTo(4 / 5, 12); // one of five calls failed
     expect(a.retryRate).toBeCloseTo(1 / 5, 12); // one retry span per five calls
-    expect(a.fallbackRate).toBeNull(); // no fallback spans exist: a gap, not 0 %
+    expect(a.fallbackRate).toBeCloseTo(1 / 5, 12); // one call of five failed and fell back
 
     // beta v1: 50, 60 → p50 55, p95 50 + 0.95·10 = 59.5, p99 50 + 0.99·10 = 59.9.
     const b1 = row(rows, B, 1);
@@ -189,6 +197,7 @@ describe("per-agent metrics over a fixed data set", () => {
     expect(b1.latencyP99Ms).toBeCloseTo(59.9, 9);
     expect(b1.successRate).toBe(1);
     expect(b1.retryRate).toBe(0);
+    expect(b1.fallbackRate).toBe(0);
 
     // beta v2: 80, 120 (one failed), two retries → p95 80 + 0.95·40 = 118, success 1/2, retry 2/2.
     const b2 = row(rows, B, 2);
@@ -196,6 +205,8 @@ describe("per-agent metrics over a fixed data set", () => {
     expect(b2.latencyP99Ms).toBeCloseTo(119.6, 9);
     expect(b2.successRate).toBe(0.5);
     expect(b2.retryRate).toBe(1);
+    // An open breaker sent no call: 1 fallback over 2 calls and 1 turn without one.
+    expect(b2.fallbackRate).toBeCloseTo(1 / 3, 12);
   });
 
   it("computes escalation rate, handoff accuracy and cost per resolved conversation from runs", async () => {

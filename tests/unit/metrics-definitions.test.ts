@@ -50,15 +50,18 @@ describe("rates", () => {
     expect(ratio(0, 5)).toBe(0); // a real zero stays zero
   });
 
-  it("never invents a fallback rate", () => {
-    expect(fallbackRate()).toBeNull();
+  it("counts a fallback against the turns that tried the model, an open breaker's included", () => {
+    expect(fallbackRate(1, 4, 0)).toBe(0.25); // one of four calls failed and fell back
+    expect(fallbackRate(2, 0, 2)).toBe(1); // the breaker was open: no call, every turn fell back
+    expect(fallbackRate(0, 5, 0)).toBe(0); // a real zero
+    expect(fallbackRate(0, 0, 0)).toBeNull(); // no turns: a gap, not 0 %
   });
 });
 
 describe("combineAgentMetrics", () => {
   const llm = {
-    agent: "billing", version: 2, llmCalls: 4, llmErrors: 1, retries: 2, p50: 10, p95: 20, p99: 30,
-    inputTokens: 100, outputTokens: 50, costUsd: 0.4,
+    agent: "billing", version: 2, llmCalls: 4, llmErrors: 1, retries: 2, fallbacks: 1, fallbacksWithoutCall: 0,
+    p50: 10, p95: 20, p99: 30, inputTokens: 100, outputTokens: 50, costUsd: 0.4,
   };
   it("joins the aggregates per agent version and fills what one of them lacks with gaps", () => {
     const rows = combineAgentMetrics(
@@ -72,9 +75,9 @@ describe("combineAgentMetrics", () => {
     expect(rows.map((r) => `${r.agent}@${r.version}`)).toEqual(["billing@1", "billing@2", "triage@1"]);
     expect(rows[1]).toMatchObject({
       llmCalls: 4, successRate: 0.75, retryRate: 0.5, latencyP95Ms: 20, escalationRate: 0.5,
-      costPerResolvedUsd: 0.9, handoffs: 0, handoffAccuracy: null, fallbackRate: null,
+      costPerResolvedUsd: 0.9, handoffs: 0, handoffAccuracy: null, fallbackRate: 0.25,
     });
-    expect(rows[0]).toMatchObject({ llmCalls: 0, latencyP50Ms: null, successRate: null, retryRate: null, costPerResolvedUsd: 0.2 });
+    expect(rows[0]).toMatchObject({ llmCalls: 0, latencyP50Ms: null, successRate: null, retryRate: null, fallbackRate: null, costPerResolvedUsd: 0.2 });
     expect(rows[2]).toMatchObject({ handoffAccuracy: 0.75, runs: 0, escalationRate: null, costPerResolvedUsd: null });
   });
 

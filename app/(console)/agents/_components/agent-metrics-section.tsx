@@ -29,8 +29,9 @@ export async function AgentMetricsSection({ preset, now }: { preset: RangePreset
           Latency, tokens, cost, success and retry rates come from the agent&apos;s LLM calls. Escalation rate counts the
           settled turns (runs) the agent took part in. A handoff is accurate when it was not handed back later in the turn
           and the turn did not escalate. <strong className="font-medium">Resolved</strong> means the run completed without a
-          person; cost per resolved is the cost of all the agent&apos;s runs divided by the completed ones. Fallback rate shows
-          no data: fallbacks are not recorded yet.
+          person; cost per resolved is the cost of all the agent&apos;s runs divided by the completed ones. Fallback rate counts
+          the turns the chain&apos;s fallback ladder took over (another agent, a template answer or a person) when the
+          agent&apos;s call failed or its breaker was open.
         </p>
       </section>
       <section aria-labelledby="over-time">
