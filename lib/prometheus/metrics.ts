@@ -2,24 +2,48 @@ import { sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { conversationStatusEnum } from "@/db/schema";
 import { queryRows } from "@/lib/runs/sql";
+import { type BreakerStatus, breakerStatuses } from "@/lib/runtime/resilience/breaker";
 import { runStatuses } from "@/lib/runtime/state";
 import { type AgentTotals, getLlmTotals, LATENCY_BUCKETS_S } from "./llm-totals";
 import { type MetricFamily, renderMetrics, type Sample } from "./text-format";
 
 /**
  * Everything GET /api/metrics exposes, as aggregate numbers only (no ids, no text): per-agent LLM
- * counters and latency, runs and conversations by status, the run queue, and `switchyard_up`.
- * Circuit breakers and budget spend are not exposed because they do not exist yet.
+ * counters and latency, runs and conversations by status, the run queue, each circuit breaker's
+ * state, today's spend against the daily budgets of the install and of each agent (not those of
+ * API keys, whose scopes hold key ids), and `switchyard_up`.
  */
 export async function collectMetrics(db: Database): Promise<string> {
-  const [llm, runs, conversations, queue] = await Promise.all([
+  const [llm, runs, conversations, queue, breakers, budgets] = await Promise.all([
     getLlmTotals(db),
     countByStatus(db, sql`runs`),
     countByStatus(db, sql`conversations`),
     queueDepth(db),
+    breakerStates(db),
+    dailyBudgets(db),
   ]);
   return renderMetrics([
     ...llmFamilies(llm),
+    {
+      name: "switchyard_breaker_state",
+      help: "Each circuit breaker's state, one-hot: 1 on the state it is in (closed, open, half_open).",
+      type: "gauge",
+      samples: breakers.flatMap(({ key, status }) =>
+        breakerStatuses.map((state) => ({ labels: { key, state }, value: status === state ? 1 : 0 })),
+      ),
+    },
+    {
+      name: "switchyard_budget_daily_spent_usd",
+      help: "Spend in US dollars today (UTC) against each daily budget of the install or of an agent.",
+      type: "gauge",
+      samples: budgets.map((b) => ({ labels: { scope: b.scope }, value: b.spentUsd })),
+    },
+    {
+      name: "switchyard_budget_daily_limit_usd",
+      help: "The limit in US dollars of each daily budget of the install or of an agent.",
+      type: "gauge",
+      samples: budgets.map((b) => ({ labels: { scope: b.scope }, value: b.limitUsd })),
+    },
     {
       name: "switchyard_runs",
       help: "Runs (conversation turns) by status.",
@@ -97,4 +121,23 @@ async function queueDepth(db: Database): Promise<number> {
       where status = 'running' and (lease_expires_at is null or lease_expires_at < now())`,
   );
   return Number(row?.n ?? 0);
+}
+
+/** Every breaker row; a status this release does not know counts as closed, as the store reads it. */
+async function breakerStates(db: Database): Promise<{ key: string; status: BreakerStatus }[]> {
+  const rows = await queryRows<{ key: string; status: string }>(db, sql`select key, status from breakers order by key`);
+  return rows.map((r) => ({ key: r.key, status: breakerStatuses.find((s) => s === r.status) ?? "closed" }));
+}
+
+/** The daily budgets of the install and of each agent, with what today (UTC) has spent of them. */
+async function dailyBudgets(db: Database): Promise<{ scope: string; limitUsd: number; spentUsd: number }[]> {
+  const rows = await queryRows<{ scope: string; limit_usd: number; spent_usd: number }>(
+    db,
+    sql`select b.scope, b.limit_usd::float8 as limit_usd, coalesce(s.spent_usd, 0)::float8 as spent_usd
+      from budgets b
+      left join budget_spend s on s.scope = b.scope and s.day = (now() at time zone 'utc')::date
+      where b.scope = 'daily:global' or b.scope like 'daily:agent:%'
+      order by b.scope`,
+  );
+  return rows.map((r) => ({ scope: r.scope, limitUsd: Number(r.limit_usd), spentUsd: Number(r.spent_usd) }));
 }

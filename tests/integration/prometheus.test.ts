@@ -161,7 +161,48 @@ describe("GET /api/metrics", () => {
     expect(m.value("switchyard_conversations", { status: "escalated" })).toBe(1);
     expect(m.value("switchyard_conversations", { status: "waiting_for_customer" })).toBe(0);
     expect(m.value("switchyard_up")).toBe(1);
-    expect(m.text).not.toMatch(/breaker|budget/);
+  });
+
+  it("exposes each breaker's state one-hot, and today's spend against the daily budgets but an API key's", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    await testDb().insert(schema.breakers).values([
+      { key: "model:simulator/fast", status: "open" },
+      { key: "tool:refund", status: "half_open" },
+      { key: "agent:billing", status: "closed" },
+    ]);
+    await testDb().insert(schema.budgets).values([
+      { scope: "daily:global", limitUsd: 50 },
+      { scope: "daily:agent:billing", limitUsd: 5 },
+      { scope: "daily:api_key:key_0123", limitUsd: 1 },
+      { scope: "conversation:default", limitUsd: 0.5 },
+    ]);
+    await testDb().insert(schema.budgetSpend).values([
+      { scope: "daily:global", day: today, spentUsd: 12.5 },
+      { scope: "daily:global", day: "2020-01-01", spentUsd: 99 },
+      { scope: "daily:api_key:key_0123", day: today, spentUsd: 0.25 },
+    ]);
+    try {
+      const m = await scrapeParsed();
+      expect(m.family("switchyard_breaker_state").type).toBe("gauge");
+      const state = (key: string) =>
+        Object.fromEntries(["closed", "open", "half_open"].map((s) => [s, m.value("switchyard_breaker_state", { key, state: s })]));
+      expect(state("model:simulator/fast")).toEqual({ closed: 0, open: 1, half_open: 0 });
+      expect(state("tool:refund")).toEqual({ closed: 0, open: 0, half_open: 1 });
+      expect(state("agent:billing")).toEqual({ closed: 1, open: 0, half_open: 0 });
+
+      expect(m.value("switchyard_budget_daily_spent_usd", { scope: "daily:global" })).toBe(12.5);
+      expect(m.value("switchyard_budget_daily_limit_usd", { scope: "daily:global" })).toBe(50);
+      // Nothing spent today yet: 0, not missing.
+      expect(m.value("switchyard_budget_daily_spent_usd", { scope: "daily:agent:billing" })).toBe(0);
+      expect(m.value("switchyard_budget_daily_limit_usd", { scope: "daily:agent:billing" })).toBe(5);
+      // An API key's scope holds its id; a conversation budget is not a daily one.
+      expect(m.text).not.toContain("key_0123");
+      expect(m.text).not.toContain("conversation:default");
+    } finally {
+      await testDb().delete(schema.breakers);
+      await testDb().delete(schema.budgetSpend);
+      await testDb().delete(schema.budgets);
+    }
   });
 
   it("keeps counting across scrapes: old hours are sealed into a rollup, totals only grow", async () => {
