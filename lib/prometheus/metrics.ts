@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { conversationStatusEnum } from "@/db/schema";
 import { queryRows } from "@/lib/runs/sql";
+import { parseScope } from "@/lib/costs/scopes";
 import { type BreakerStatus, breakerStatuses } from "@/lib/runtime/resilience/breaker";
 import { runStatuses } from "@/lib/runtime/state";
 import { type AgentTotals, getLlmTotals, LATENCY_BUCKETS_S } from "./llm-totals";
@@ -129,15 +130,27 @@ async function breakerStates(db: Database): Promise<{ key: string; status: Break
   return rows.map((r) => ({ key: r.key, status: breakerStatuses.find((s) => s === r.status) ?? "closed" }));
 }
 
-/** The daily budgets of the install and of each agent, with what today (UTC) has spent of them. */
+/**
+ * The daily budgets of the install and of each agent, with what today's (UTC) LLM calls cost, as
+ * the budgets page computes it (lib/dal/budget-overview.ts): the spend gate's own counters exist
+ * only from the first gated call of a day on.
+ */
 async function dailyBudgets(db: Database): Promise<{ scope: string; limitUsd: number; spentUsd: number }[]> {
-  const rows = await queryRows<{ scope: string; limit_usd: number; spent_usd: number }>(
-    db,
-    sql`select b.scope, b.limit_usd::float8 as limit_usd, coalesce(s.spent_usd, 0)::float8 as spent_usd
-      from budgets b
-      left join budget_spend s on s.scope = b.scope and s.day = (now() at time zone 'utc')::date
-      where b.scope = 'daily:global' or b.scope like 'daily:agent:%'
-      order by b.scope`,
-  );
-  return rows.map((r) => ({ scope: r.scope, limitUsd: Number(r.limit_usd), spentUsd: Number(r.spent_usd) }));
+  const [rows, today] = await Promise.all([
+    queryRows<{ scope: string; limit_usd: number }>(db, sql`select scope, limit_usd::float8 as limit_usd from budgets order by scope`),
+    queryRows<{ agent: string | null; cost: number }>(
+      db,
+      sql`select agent, coalesce(sum(cost_usd), 0)::float8 as cost from llm_calls
+        where started_at >= date_trunc('day', now() at time zone 'utc') at time zone 'utc'
+        group by agent`,
+    ),
+  ]);
+  const total = today.reduce((sum, r) => sum + Number(r.cost), 0);
+  const byAgent = new Map(today.map((r) => [r.agent, Number(r.cost)]));
+  return rows.flatMap((row) => {
+    const scope = parseScope(row.scope);
+    const spentUsd =
+      scope?.kind === "daily_global" ? total : scope?.kind === "daily_agent" ? (byAgent.get(scope.target) ?? 0) : null;
+    return spentUsd === null ? [] : [{ scope: row.scope, limitUsd: Number(row.limit_usd), spentUsd }];
+  });
 }

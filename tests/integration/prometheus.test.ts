@@ -164,7 +164,7 @@ describe("GET /api/metrics", () => {
   });
 
   it("exposes each breaker's state one-hot, and today's spend against the daily budgets but an API key's", async () => {
-    const today = new Date().toISOString().slice(0, 10);
+    const startOfToday = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`).getTime();
     await testDb().insert(schema.breakers).values([
       { key: "model:simulator/fast", status: "open" },
       { key: "tool:refund", status: "half_open" },
@@ -172,14 +172,20 @@ describe("GET /api/metrics", () => {
     ]);
     await testDb().insert(schema.budgets).values([
       { scope: "daily:global", limitUsd: 50 },
-      { scope: "daily:agent:billing", limitUsd: 5 },
+      { scope: "daily:agent:prom_budget", limitUsd: 5 },
+      { scope: "daily:agent:prom_idle", limitUsd: 2 },
       { scope: "daily:api_key:key_0123", limitUsd: 1 },
       { scope: "conversation:default", limitUsd: 0.5 },
     ]);
-    await testDb().insert(schema.budgetSpend).values([
-      { scope: "daily:global", day: today, spentUsd: 12.5 },
-      { scope: "daily:global", day: "2020-01-01", spentUsd: 99 },
-      { scope: "daily:api_key:key_0123", day: today, spentUsd: 0.25 },
+    const call = (spanId: string, startedAt: number, costUsd: number) => ({
+      traceId: "f".repeat(32), spanId, runId: "run_prom_budget", startedAt: new Date(startedAt),
+      agent: "prom_budget", agentVersion: 1, status: "ok", costUsd,
+    });
+    // Two calls today and one the day before, which today's spend leaves out.
+    await testDb().insert(schema.llmCalls).values([
+      call("1".repeat(16), startOfToday + 1_000, 0.25),
+      call("2".repeat(16), startOfToday + 2_000, 0.5),
+      call("3".repeat(16), startOfToday - 1_000, 4),
     ]);
     try {
       const m = await scrapeParsed();
@@ -190,18 +196,24 @@ describe("GET /api/metrics", () => {
       expect(state("tool:refund")).toEqual({ closed: 0, open: 0, half_open: 1 });
       expect(state("agent:billing")).toEqual({ closed: 1, open: 0, half_open: 0 });
 
-      expect(m.value("switchyard_budget_daily_spent_usd", { scope: "daily:global" })).toBe(12.5);
+      expect(m.value("switchyard_budget_daily_spent_usd", { scope: "daily:agent:prom_budget" })).toBe(0.75);
+      expect(m.value("switchyard_budget_daily_limit_usd", { scope: "daily:agent:prom_budget" })).toBe(5);
+      // Nothing spent today: 0, not missing.
+      expect(m.value("switchyard_budget_daily_spent_usd", { scope: "daily:agent:prom_idle" })).toBe(0);
+      // The whole install: every call started today, the other tests' included.
+      const calls = await testDb().select().from(schema.llmCalls);
+      const today = calls.filter((c) => c.startedAt.getTime() >= startOfToday).reduce((sum, c) => sum + (c.costUsd ?? 0), 0);
+      expect(m.value("switchyard_budget_daily_spent_usd", { scope: "daily:global" })).toBeCloseTo(today, 9);
       expect(m.value("switchyard_budget_daily_limit_usd", { scope: "daily:global" })).toBe(50);
-      // Nothing spent today yet: 0, not missing.
-      expect(m.value("switchyard_budget_daily_spent_usd", { scope: "daily:agent:billing" })).toBe(0);
-      expect(m.value("switchyard_budget_daily_limit_usd", { scope: "daily:agent:billing" })).toBe(5);
       // An API key's scope holds its id; a conversation budget is not a daily one.
       expect(m.text).not.toContain("key_0123");
       expect(m.text).not.toContain("conversation:default");
     } finally {
       await testDb().delete(schema.breakers);
-      await testDb().delete(schema.budgetSpend);
       await testDb().delete(schema.budgets);
+      await testDb().delete(schema.llmCalls).where(eq(schema.llmCalls.runId, "run_prom_budget"));
+      // The scrape may have sealed the day-old call into the LLM rollup: start that afresh.
+      await testDb().delete(schema.settings).where(eq(schema.settings.key, ROLLUP_SETTINGS_KEY));
     }
   });
 
