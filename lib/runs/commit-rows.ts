@@ -2,7 +2,6 @@ import { sql } from "drizzle-orm";
 import { newId } from "@/lib/ids";
 import type { RunEvent, RunState } from "@/lib/runtime";
 import {
-  isStoredSpan,
   lastEventAt,
   type LlmCallRecord,
   rootSpanId,
@@ -39,13 +38,13 @@ export const insertStepColumns = sql.raw(`insert into run_steps (run_id, seq, ev
 export const stepRecord = sql.raw(`x(run_id text, seq int, events jsonb)`);
 
 /**
- * A commit's span rows, all but its step span (derived on read, `isStoredSpan`). A settling
+ * A commit's span rows: the spans `commitTrace` keeps (the stored ones, `isStoredSpan`). A settling
  * commit ends the root span; when it also writes that span (a
  * run created and settled by one commit), the span goes in already ended, since the statement's
  * update of the root span cannot see a row the same statement inserts.
  */
 export function spanRows(runId: string, spans: readonly SpanRecord[], settlement?: Settlement | null) {
-  return spans.filter(isStoredSpan).map((x) =>
+  return spans.map((x) =>
     settlement && x.spanId === settlement.root_span
       ? {
           ...spanRow(runId, x),

@@ -166,8 +166,9 @@ function deriveCommit(
     if (!span) continue;
     if (checkpoint)
       Object.assign(span.attributes, coordinationAttributes(event, checkpoint.threads));
-    spans.push(span);
     count(delta, span);
+    // The branches above skip building the kinds known to be derived; `isStoredSpan` decides.
+    if (!storedOnly || isStoredSpan(span)) spans.push(span);
   }
   return { spans, llmCalls, delta };
 }
