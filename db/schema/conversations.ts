@@ -3,6 +3,7 @@ import {
   doublePrecision,
   index,
   integer,
+  json,
   jsonb,
   pgEnum,
   pgTable,
@@ -75,7 +76,15 @@ export const runs = pgTable(
     chain: text("chain").notNull(),
     status: text("status").notNull(),
     seq: integer("seq").notNull(),
-    checkpoint: jsonb("checkpoint").notNull(),
+    // json, not jsonb, like `run_steps.events`: a replay starts from this text and must see its
+    // keys in the order the runtime wrote them (migration 0019).
+    checkpoint: json("checkpoint").notNull(),
+    /**
+     * The seq of `checkpoint` when it is behind `seq`: the steps since left their checkpoints to
+     * the log (`run_steps`), which a process that loads the run replays (lib/runtime/log-replay).
+     * Null when the checkpoint is the latest.
+     */
+    checkpointSeq: integer("checkpoint_seq"),
     /** W3C trace id (32 hex chars) of this turn's trace. */
     traceId: text("trace_id").notNull(),
     /** 0 = live conversation; higher numbers are served after (evaluations, replays). */
@@ -128,7 +137,10 @@ export const runSteps = pgTable(
   {
     runId: text("run_id").notNull(),
     seq: integer("seq").notNull(),
-    events: jsonb("events").notNull(),
+    // json, not jsonb: the text as the runtime wrote it, keys in its order. A replay rebuilds
+    // messages that quote tool outcomes and answers (JSON.stringify), so it must get back the
+    // same key order; jsonb would re-sort it (migration 0018).
+    events: json("events").notNull(),
   },
   (t) => [primaryKey({ name: "run_steps_pkey", columns: [t.runId, t.seq] })],
 );

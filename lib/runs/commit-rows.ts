@@ -12,6 +12,7 @@ import {
 } from "@/lib/tracing/spans";
 import { escalationOf } from "./escalation-commit";
 import { settlementOf } from "./settlement";
+import { jsonbValue } from "./sql";
 
 // A commit's events and spans as JSON records, and the SQL that turns them back into rows. Each
 // part goes to the server as one JSONB parameter, so a statement's text does not depend on how
@@ -28,6 +29,15 @@ export function stepRow(runId: string, events: readonly RunEvent[]) {
   return { run_id: runId, seq: events[0]!.seq, events: events.map(storedEvent) };
 }
 
+/** A step row's events as the runtime made them: the row holds `runId` once and omits a null agent. */
+export function eventsOfStepRow(runId: string, stored: unknown): RunEvent[] {
+  const events = jsonbValue(stored);
+  if (!Array.isArray(events)) return [];
+  return events.map(
+    (e: Record<string, unknown>) => ({ agent: null, agentVersion: null, ...e, runId }) as RunEvent,
+  );
+}
+
 function storedEvent({ runId: _runId, ...event }: RunEvent) {
   if (event.agent !== null) return event;
   const { agent: _agent, agentVersion: _version, ...rest } = event;
@@ -35,7 +45,7 @@ function storedEvent({ runId: _runId, ...event }: RunEvent) {
 }
 
 export const insertStepColumns = sql.raw(`insert into run_steps (run_id, seq, events)`);
-export const stepRecord = sql.raw(`x(run_id text, seq int, events jsonb)`);
+export const stepRecord = sql.raw(`x(run_id text, seq int, events json)`);
 
 /**
  * A commit's span rows: the spans `commitTrace` keeps (the stored ones, `isStoredSpan`). A settling
@@ -137,6 +147,8 @@ export interface RunWrite {
   expectedSeq: number;
   checkpoint: RunState;
   events: readonly RunEvent[];
+  /** A mid-run step whose checkpoint its events rebuild (log-replay/): the row keeps its older one. */
+  deferCheckpoint?: boolean;
   /** The spans the commit stores (`isStoredSpan`) and its LLM calls (`commitTrace`). */
   spans: readonly SpanRecord[];
   llmCalls: readonly LlmCallRecord[];
@@ -172,13 +184,16 @@ export function createdRunRow(w: RunWrite) {
   };
 }
 
-/** The guarded update of a run row: its seq and lease checks, the checkpoint and the trace's totals. */
+/**
+ * The guarded update of a run row: its seq and lease checks, the checkpoint (absent when the step
+ * defers it to the log, which saves serialising, sending and storing it) and the trace's totals.
+ */
 export function updatedRunRow(w: RunWrite) {
   return {
     id: w.runId,
     expected: w.expectedSeq,
     seq: w.checkpoint.seq,
-    checkpoint: w.checkpoint,
+    checkpoint: w.deferCheckpoint ? undefined : w.checkpoint,
     status: w.checkpoint.status,
     owner: w.owner,
     lease_ms: w.leaseMs,

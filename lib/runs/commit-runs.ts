@@ -25,8 +25,10 @@ import { queryCompiled } from "./sql";
  * step by its expected seq and its worker's lease); the step's events (one `run_steps` row), its
  * stored spans and LLM calls, and a settlement's reply, conversation status, root span and inbox
  * entry are written only for the rows that were, so a refused run adds nothing. The text never
- * depends on the writes (each part travels as one JSONB parameter), so one prepared statement
- * serves every commit, alone or grouped (commit-batch.ts).
+ * depends on the writes (each part travels as one JSON parameter), so one prepared statement
+ * serves every commit, alone or grouped (commit-batch.ts). Run rows and steps go in as json, not
+ * jsonb, and are stored so: checkpoints and events keep the runtime's key order, which a replay of
+ * the log needs (lib/runtime/log-replay).
  *
  * Returns the ids of the runs written. Callers must not put two writes of one run in one call.
  */
@@ -60,8 +62,8 @@ const param = (name: string) => sql.placeholder(name);
  */
 const createPart = sql`
     c as (
-      select * from jsonb_to_recordset(${param("created")}::jsonb) as c(id text,
-        conversation_id text, chain text, status text, seq int, checkpoint jsonb, trace_id text,
+      select * from json_to_recordset(${param("created")}::json) as c(id text,
+        conversation_id text, chain text, status text, seq int, checkpoint json, trace_id text,
         priority int, created_at double precision, owner text, lease_ms double precision,
         ended_at double precision, cost_usd double precision, input_tokens int, output_tokens int,
         llm_calls int, errors int, agents text[], models text[])
@@ -82,14 +84,18 @@ const createPart = sql`
 /** Guarded updates of existing run rows: each with its own expected seq and lease check. */
 const updatePart = sql`
     u as (
-      select * from jsonb_to_recordset(${param("updated")}::jsonb) as u(id text, expected int,
-        seq int, checkpoint jsonb, status text, owner text, lease_ms double precision, release boolean,
+      select * from json_to_recordset(${param("updated")}::json) as u(id text, expected int,
+        seq int, checkpoint json, status text, owner text, lease_ms double precision, release boolean,
         ended_at double precision, cost_usd double precision, input_tokens int, output_tokens int,
         llm_calls int, errors int, agents text[], models text[])
     ), upd as (
       update runs set
         seq = u.seq,
-        checkpoint = u.checkpoint,
+        -- A step that defers its checkpoint to the log sends none: the row keeps the older one
+        -- and the seq it is at, which a load replays from (lib/runtime/log-replay).
+        checkpoint = coalesce(u.checkpoint, runs.checkpoint),
+        checkpoint_seq = case when u.checkpoint is not null then null
+          else coalesce(runs.checkpoint_seq, runs.seq) end,
         status = u.status,
         lease_owner = case when u.release then null else runs.lease_owner end,
         lease_expires_at = case when u.release then null
@@ -123,7 +129,8 @@ const updatePart = sql`
 const writePart = sql`
     e as (
       ${insertStepColumns} select r.id, x.seq, x.events
-      from r join jsonb_to_recordset(${param("steps")}::jsonb) as ${stepRecord} on x.run_id = r.id
+      -- json, not jsonb, all the way: the log keeps the runtime's key order (migration 0018).
+      from r join json_to_recordset(${param("steps")}::json) as ${stepRecord} on x.run_id = r.id
     ), s as (
       ${insertSpanColumns} select r.trace_id, ${spanValues}
       from r join jsonb_to_recordset(${param("spans")}::jsonb) as ${spanRecord} on x.run_id = r.id

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import {
   ConcurrencyConflict,
+  type LoadedRun,
   type RunEvent,
   type RunState,
   type RunStore,
@@ -9,7 +10,7 @@ import {
 } from "@/lib/runtime";
 import { commitTrace, type Resumption } from "@/lib/tracing/spans";
 import { commitBatcherFor } from "./commit-batch";
-import type { RunWrite } from "./commit-rows";
+import { eventsOfStepRow, type RunWrite } from "./commit-rows";
 import { commitRuns } from "./commit-runs";
 import { jsonbValue, queryRows } from "./sql";
 
@@ -48,8 +49,11 @@ export class PgRunStore implements RunStore {
     expectedSeq: number,
     events: readonly RunEvent[],
     checkpoint: RunState,
+    options: { readonly deferCheckpoint?: boolean } = {},
   ): Promise<void> {
     const write = this.writeOf(runId, expectedSeq, events, checkpoint);
+    // Only an update may defer: a new run's row needs its first checkpoint.
+    if (options.deferCheckpoint && expectedSeq > 0) write.deferCheckpoint = true;
     const batcher = commitBatcherFor(this.db);
     const written = batcher
       ? await batcher.commit(write)
@@ -59,13 +63,20 @@ export class PgRunStore implements RunStore {
     this.resumed = undefined;
   }
 
-  async loadCheckpoint(runId: string): Promise<{ state: RunState; seq: number } | undefined> {
-    const [row] = await queryRows<{ seq: number; checkpoint: unknown }>(
+  async loadCheckpoint(runId: string): Promise<LoadedRun | undefined> {
+    // One statement, so the checkpoint and the log after it are read from one snapshot.
+    const [row] = await queryRows<{ seq: number; checkpoint: unknown; steps: unknown }>(
       this.db,
-      sql`select seq, checkpoint from runs where id = ${runId}`,
+      sql`select r.seq, r.checkpoint, case when r.checkpoint_seq is null then null else
+          (select json_agg(s.events order by s.seq) from run_steps s
+            where s.run_id = r.id and s.seq > r.checkpoint_seq) end as steps
+        from runs r where r.id = ${runId}`,
     );
     if (!row) return undefined;
-    return { state: runStateSchema.parse(jsonbValue(row.checkpoint)), seq: row.seq };
+    const state = runStateSchema.parse(jsonbValue(row.checkpoint));
+    const steps = jsonbValue(row.steps);
+    const log = Array.isArray(steps) ? steps.flatMap((events) => eventsOfStepRow(runId, events)) : [];
+    return { state, seq: row.seq, ...(log.length > 0 ? { log } : {}) };
   }
 
   private writeOf(

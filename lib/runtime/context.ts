@@ -23,4 +23,9 @@ export interface StepContext {
   readonly cache?: ResponseCache;
   /** Scrubs known secrets from what models and tools return (redaction.ts). */
   readonly redactor?: Redactor;
+  /**
+   * The ports one thread's turn uses, where they differ by thread: a replay answers each thread
+   * from its own part of the log (log-replay/). Live steps share one context.
+   */
+  readonly forThread?: (threadId: string) => StepContext;
 }

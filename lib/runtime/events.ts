@@ -80,6 +80,8 @@ export const runEventSchema = z.discriminatedUnion("type", [
     input: z.object({ messages: z.number().int(), last: z.string() }).optional(),
     /** The model's answer (structured output, text or tool calls), bounded. */
     output: z.unknown().optional(),
+    /** Text that came with tool calls (it joins the thread's history), bounded. */
+    text: z.string().optional(),
     error: z
       .object({
         kind: z.enum(providerErrorKinds),

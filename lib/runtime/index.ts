@@ -101,6 +101,7 @@ export {
   type Clock,
   type IdGenerator,
   type LedgerEntry,
+  type LoadedRun,
   type RunObserver,
   type RunStore,
   systemClock,

@@ -79,7 +79,10 @@ export async function callModel(
     latencyMs: response.latencyMs,
     ...(ctx.pricing ? { costUsd } : {}),
     finish,
-    output: boundedValue(response.toolCalls?.length ? response.toolCalls : (response.output ?? response.text)),
+    output: boundedValue(finish === "tool_calls" ? response.toolCalls : (response.output ?? response.text)),
+    // With tool calls the text is not the answer, but it joins the thread's history (a replay
+    // of the step must give it back, log-replay/).
+    ...(finish === "tool_calls" && response.text !== undefined ? { text: bounded(response.text) } : {}),
   });
   return { kind: "response", response, costUsd };
 }
@@ -125,8 +128,16 @@ function lastContent(messages: readonly Message[]): string {
   return last.content;
 }
 
-function bounded(text: string): string {
+/** Text as events record it: cut at MAX_RECORDED_CHARS, marked by a trailing ellipsis. */
+export function bounded(text: string): string {
   return text.length <= MAX_RECORDED_CHARS ? text : `${text.slice(0, MAX_RECORDED_CHARS)}…`;
+}
+
+/** Whether an event's text or answer was cut by {@link bounded} or {@link boundedValue}. A text of
+ *  exactly that length that ends in an ellipsis reads as cut too: a replay then takes a snapshot
+ *  it did not need, never a wrong answer. */
+export function wasCut(value: unknown): boolean {
+  return typeof value === "string" && value.length === MAX_RECORDED_CHARS + 1 && value.endsWith("…");
 }
 
 /** A model's answer as events record it: cut at MAX_RECORDED_CHARS of its JSON. */

@@ -11,6 +11,8 @@ export interface RunStore {
    * Appends `events` and replaces the checkpoint, atomically, only if the run's last committed
    * seq is still `expectedSeq` (0 for a run that does not exist yet). The events carry seq
    * `expectedSeq + 1 …` without gaps and `checkpoint.seq` equals the last of them.
+   * With `deferCheckpoint` the store may keep its older checkpoint: the loop asks for that only
+   * where the events rebuild this one (log-replay/), and loading then returns them as `log`.
    * @throws ConcurrencyConflict when another writer advanced the run; nothing is written.
    */
   commitStep(
@@ -18,9 +20,20 @@ export interface RunStore {
     expectedSeq: number,
     events: readonly RunEvent[],
     checkpoint: RunState,
+    options?: { readonly deferCheckpoint?: boolean },
   ): Promise<void>;
-  /** The last committed checkpoint and its seq, or undefined for an unknown run. */
-  loadCheckpoint(runId: string): Promise<{ state: RunState; seq: number } | undefined>;
+  /**
+   * The last stored checkpoint, the run's last committed seq, and the events committed after
+   * that checkpoint (in seq order; none when it is the latest); undefined for an unknown run.
+   */
+  loadCheckpoint(runId: string): Promise<LoadedRun | undefined>;
+}
+
+/** A run as its store holds it: a checkpoint, and the log that has gone past it. */
+export interface LoadedRun {
+  readonly state: RunState;
+  readonly seq: number;
+  readonly log?: readonly RunEvent[];
 }
 
 /** A ledger row: the intent is recorded before the effect, the outcome after it. */

@@ -18,6 +18,7 @@ import {
 } from "./ports";
 import { handBack, handBackSchema } from "./hand-back";
 import { EventRecorder } from "./recorder";
+import { replayLog, unreplayable } from "./log-replay";
 import { resume } from "./resume";
 import { humanDecisionSchema, type RunState } from "./state";
 import { executeStep, type StepResult } from "./step";
@@ -45,6 +46,22 @@ export interface RunLoopDeps {
   readonly cache?: ResponseCache;
   /** Scrubs known secrets from model answers, tool outcomes and provider errors (redaction.ts). */
   readonly redactor?: Redactor;
+  /**
+   * At most this many steps between stored checkpoints (default {@link CHECKPOINT_EVERY}); the
+   * steps in between commit only their events, from which a process that takes the run over
+   * rebuilds the checkpoint (log-replay/). 1 stores every step's. A run stores its checkpoint
+   * whenever it is created, parks or settles, and for a step its log could not rebuild.
+   */
+  readonly checkpointEvery?: number;
+}
+
+/** The default of {@link RunLoopDeps.checkpointEvery}: a takeover replays at most 7 steps. */
+export const CHECKPOINT_EVERY = 8;
+
+/** Where a driven run stands: its state, and the step of the checkpoint its store holds. */
+interface Position {
+  readonly state: RunState;
+  readonly storedStep: number;
 }
 
 export interface StartOptions {
@@ -97,14 +114,14 @@ export class RunLoop {
    */
   async start(chainName: string, input: string, options: StartOptions = {}): Promise<RunState> {
     const created = this.initial(chainName, input, options);
-    const state = await this.stepFrom(created.state, options.signal, created.events);
-    return this.drive(state, options.signal);
+    const first = await this.stepFrom({ state: created.state, storedStep: 0 }, options.signal, created.events);
+    return this.drive(first, options.signal);
   }
 
   /** Creates a run durably without driving it (e.g. the API answers 201, a worker runs it). */
   async create(chainName: string, input: string, options: StartOptions = {}): Promise<RunState> {
     const created = this.initial(chainName, input, options);
-    return this.commit(created.state, created);
+    return (await this.commit(created.state, created)).state;
   }
 
   /** A new run's state and its `run_started` event, not yet committed. */
@@ -137,9 +154,9 @@ export class RunLoop {
 
   /** Executes and commits exactly one step of a running run. */
   async step(runId: string, signal?: AbortSignal): Promise<RunState> {
-    const state = await this.load(runId);
-    if (state.status !== "running") throw new ConfigurationError(`run ${runId} is ${state.status}`);
-    return this.stepFrom(state, signal);
+    const at = await this.load(runId);
+    if (at.state.status !== "running") throw new ConfigurationError(`run ${runId} is ${at.state.status}`);
+    return (await this.stepFrom(at, signal)).state;
   }
 
   /** Continues a run from its checkpoint until it completes, escalates, fails or parks. */
@@ -152,7 +169,9 @@ export class RunLoop {
    * @param decision untrusted input from the console; validated here.
    */
   async resume(runId: string, decision: unknown, signal?: AbortSignal): Promise<RunState> {
-    return this.drive(await this.decide(runId, decision), signal);
+    // A decision stores its checkpoint: the steps after it count from there.
+    const state = await this.decide(runId, decision);
+    return this.drive({ state, storedStep: state.step }, signal);
   }
 
   /**
@@ -163,8 +182,8 @@ export class RunLoop {
   async decide(runId: string, decision: unknown): Promise<RunState> {
     const parsed = humanDecisionSchema.safeParse(decision);
     if (!parsed.success) throw new ConfigurationError(`invalid decision: ${parsed.error.message}`);
-    const state = await this.load(runId);
-    return this.commit(state, resume(this.chain(state.chain), state, parsed.data, this.clock));
+    const { state } = await this.load(runId);
+    return (await this.commit(state, resume(this.chain(state.chain), state, parsed.data, this.clock))).state;
   }
 
   /**
@@ -176,8 +195,8 @@ export class RunLoop {
   async handBack(runId: string, request: unknown): Promise<RunState> {
     const parsed = handBackSchema.safeParse(request);
     if (!parsed.success) throw new ConfigurationError(`invalid hand-back: ${parsed.error.message}`);
-    const state = await this.load(runId);
-    return this.commit(state, handBack(this.chain(state.chain), state, parsed.data, this.clock));
+    const { state } = await this.load(runId);
+    return (await this.commit(state, handBack(this.chain(state.chain), state, parsed.data, this.clock))).state;
   }
 
   /**
@@ -186,32 +205,32 @@ export class RunLoop {
    * as it is.
    */
   async fail(runId: string, error: RuntimeError): Promise<RunState> {
-    const state = await this.load(runId);
+    const { state } = await this.load(runId);
     if (state.status !== "running") return state;
-    return this.commit(state, this.failure(state, error));
+    return (await this.commit(state, this.failure(state, error))).state;
   }
 
-  private async drive(initial: RunState, signal?: AbortSignal): Promise<RunState> {
-    let state = initial;
+  private async drive(initial: Position, signal?: AbortSignal): Promise<RunState> {
+    let at = initial;
     // The state's own bounds end every run; this cap only guards against a bug in them.
-    const cap = this.chain(state.chain).limits.maxSteps + 2;
-    for (let i = 0; state.status === "running"; i++) {
+    const cap = this.chain(at.state.chain).limits.maxSteps + 2;
+    for (let i = 0; at.state.status === "running"; i++) {
       if (i > cap)
         throw new BoundExceededError(
           "max_steps",
-          `run ${state.runId} did not settle in ${cap} steps`,
+          `run ${at.state.runId} did not settle in ${cap} steps`,
         );
-      state = await this.stepFrom(state, signal);
+      at = await this.stepFrom(at, signal);
     }
-    return state;
+    return at.state;
   }
 
   /** One step from `state`; `creation` holds a new run's uncommitted events, which go first. */
   private async stepFrom(
-    state: RunState,
+    { state, storedStep }: Position,
     signal?: AbortSignal,
     creation: StepResult["events"] = [],
-  ): Promise<RunState> {
+  ): Promise<Position> {
     const ctx: StepContext = {
       chain: this.chain(state.chain),
       model: this.deps.model,
@@ -234,10 +253,8 @@ export class RunLoop {
       if (!(error instanceof ConfigurationError)) throw error;
       result = this.failure(state, error);
     }
-    return this.commit(
-      state,
-      creation.length > 0 ? { state: result.state, events: [...creation, ...result.events] } : result,
-    );
+    if (creation.length > 0) return this.commit(state, { state: result.state, events: [...creation, ...result.events] });
+    return this.commit(state, result, storedStep);
   }
 
   private failure(state: RunState, error: RuntimeError): StepResult {
@@ -248,20 +265,42 @@ export class RunLoop {
     return { state: failed, events: rec.drafts };
   }
 
-  /** The one durable write of a step: sequenced events and the checkpoint, guarded by seq. */
-  private async commit(before: RunState, result: StepResult): Promise<RunState> {
+  /**
+   * The one durable write of a step: sequenced events and the checkpoint, guarded by seq. A step
+   * of a run that goes on running, `storedStep` steps after the stored checkpoint, may leave its
+   * checkpoint to the log; anything else (no `storedStep`) stores it.
+   */
+  private async commit(before: RunState, result: StepResult, storedStep?: number): Promise<Position> {
     const { runId } = result.state;
     const events = result.events.map((draft, i) => ({ ...draft, runId, seq: before.seq + i + 1 }));
     const checkpoint: RunState = { ...result.state, seq: before.seq + events.length };
-    await this.deps.store.commitStep(runId, before.seq, events, checkpoint);
+    const deferCheckpoint =
+      storedStep !== undefined &&
+      checkpoint.status === "running" &&
+      checkpoint.step - storedStep < (this.deps.checkpointEvery ?? CHECKPOINT_EVERY) &&
+      unreplayable(events) === null;
+    await this.deps.store.commitStep(runId, before.seq, events, checkpoint, deferCheckpoint ? { deferCheckpoint } : undefined);
     this.deps.observer?.onCommitted(events, checkpoint);
-    return checkpoint;
+    return { state: checkpoint, storedStep: deferCheckpoint ? storedStep : checkpoint.step };
   }
 
-  private async load(runId: string): Promise<RunState> {
+  /**
+   * The run as its last commit left it: the stored checkpoint, with the steps committed after it
+   * replayed from their events. A run whose log does not rebuild it (its chain's code changed
+   * under it, or read something the log does not hold) fails, log intact, for a person to take
+   * over, rather than go on from a state it never had.
+   */
+  private async load(runId: string): Promise<Position> {
     const loaded = await this.deps.store.loadCheckpoint(runId);
     if (!loaded) throw new ConfigurationError(`unknown run ${runId}`);
-    return loaded.state;
+    const stored = loaded.state;
+    if (!loaded.log?.length) return { state: stored, storedStep: stored.step };
+    const { tools, pricing, redactor } = this.deps;
+    const replayed = await replayLog({ chain: this.chain(stored.chain), tools, pricing, redactor }, stored, loaded.log);
+    if (replayed.ok) return { state: replayed.state, storedStep: stored.step };
+    const last = { ...stored, seq: loaded.seq };
+    const error = new ConfigurationError(`run ${runId} cannot be rebuilt from its log: ${replayed.reason}`);
+    return this.commit(last, this.failure(last, error));
   }
 
   private chain(name: string): Chain {

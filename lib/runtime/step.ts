@@ -51,7 +51,9 @@ export async function executeStep(ctx: StepContext, current: RunState): Promise<
   if (applyConversationBudget(state, rec)) return { state, events: rec.drafts };
   if (active.length === 0)
     throw new ConfigurationError(`chain ${ctx.chain.name} left run ${state.runId} without work`);
-  const turns = await Promise.all(active.map((thread) => advanceThread(ctx, state, thread)));
+  const turns = await Promise.all(
+    active.map((thread) => advanceThread(ctx.forThread?.(thread.id) ?? ctx, state, thread)),
+  );
   const counter: CallCounter = { next: 0 };
   for (const turn of turns) {
     rec.append(turn.rec);

@@ -2,6 +2,7 @@ import { asc, inArray, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { runs, runSteps, type spans } from "@/db/schema";
 import type { RunEvent, RunState } from "@/lib/runtime";
+import { eventsOfStepRow } from "@/lib/runs/commit-rows";
 import { jsonbValue } from "@/lib/runs/sql";
 import { derivedSpansOf, type SpanRecord, storedAttributes, storedPayload } from "./spans";
 
@@ -53,7 +54,7 @@ export async function derivedSpanRecords(
   const commits = new Map<string, RunEvent[][]>();
   for (const row of stepRows) {
     const list = commits.get(row.runId) ?? [];
-    list.push(eventsOf(row.runId, row.events));
+    list.push(eventsOfStepRow(row.runId, row.events));
     commits.set(row.runId, list);
   }
   for (const run of runRows) {
@@ -108,11 +109,3 @@ export function derivedSpanRow(traceId: string, runId: string, x: SpanRecord): S
   };
 }
 
-/** A step row's events as the runtime made them: the row holds `runId` once and omits a null agent. */
-function eventsOf(runId: string, stored: unknown): RunEvent[] {
-  const events = jsonbValue(stored);
-  if (!Array.isArray(events)) return [];
-  return events.map(
-    (e: Record<string, unknown>) => ({ agent: null, agentVersion: null, ...e, runId }) as RunEvent,
-  );
-}

@@ -93,7 +93,7 @@ describe("every escalation criterion creates an inbox entry with its reason", ()
     const [run] = await runsOf(id);
     // The run's budget is the chain's; pushing its deadline into the past stands in for time passing.
     await testDb().execute(
-      `update runs set checkpoint = jsonb_set(checkpoint, '{deadlineAt}', '0') where id = '${run!.id}'`,
+      `update runs set checkpoint = jsonb_set(checkpoint::jsonb, '{deadlineAt}', '0') where id = '${run!.id}'`,
     );
     const state = await createRunLoop(testDb(), parts).run(run!.id);
     expect(state.escalation?.reason).toBe("wall_clock_budget");

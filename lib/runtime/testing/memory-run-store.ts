@@ -1,13 +1,20 @@
 import { ConcurrencyConflict, SystemFailure } from "../errors";
 import { type RunEvent, runEventSchema } from "../events";
-import { type RunStore } from "../ports";
+import { type LoadedRun, type RunStore } from "../ports";
 import { type RunState, runStateSchema } from "../state";
+
+/** A test's check of one commit: the checkpoint before it, its events, the checkpoint after. */
+export type CommitCheck = (before: RunState | undefined, events: readonly RunEvent[], after: RunState) => Promise<void>;
 
 interface StoredRun {
   events: RunEvent[];
+  /** The stored checkpoint, which a deferred commit leaves behind the log. */
   checkpoint: string;
+  /** The newest checkpoint a commit passed, stored or not (for {@link CommitCheck}). */
+  latest: string;
   seq: number;
   commits: number;
+  checkpoints: number;
 }
 
 /**
@@ -18,11 +25,16 @@ interface StoredRun {
 export class MemoryRunStore implements RunStore {
   private readonly runs = new Map<string, StoredRun>();
 
+  /** @param afterCommit runs after each commit with the checkpoint before it (none for a new
+   *  run), e.g. {@link replayCheck}; what it throws, the commit throws. */
+  constructor(private readonly afterCommit?: CommitCheck) {}
+
   async commitStep(
     runId: string,
     expectedSeq: number,
     events: readonly RunEvent[],
     checkpoint: RunState,
+    options: { readonly deferCheckpoint?: boolean } = {},
   ): Promise<void> {
     await Promise.resolve();
     const run = this.runs.get(runId);
@@ -32,19 +44,31 @@ export class MemoryRunStore implements RunStore {
     assertBatch(runId, expectedSeq, batch, checkpoint);
     const stored = JSON.stringify(checkpoint);
     runStateSchema.parse(JSON.parse(stored));
+    const defer = options.deferCheckpoint === true && run !== undefined;
     this.runs.set(runId, {
       events: [...(run?.events ?? []), ...batch],
-      checkpoint: stored,
+      checkpoint: defer ? run.checkpoint : stored,
+      latest: stored,
       seq: expectedSeq + batch.length,
       commits: (run?.commits ?? 0) + 1,
+      checkpoints: (run?.checkpoints ?? 0) + (defer ? 0 : 1),
     });
+    const before = run ? runStateSchema.parse(JSON.parse(run.latest)) : undefined;
+    await this.afterCommit?.(before, batch, runStateSchema.parse(JSON.parse(stored)));
   }
 
-  async loadCheckpoint(runId: string): Promise<{ state: RunState; seq: number } | undefined> {
+  async loadCheckpoint(runId: string): Promise<LoadedRun | undefined> {
     await Promise.resolve();
     const run = this.runs.get(runId);
     if (!run) return undefined;
-    return { state: runStateSchema.parse(JSON.parse(run.checkpoint)), seq: run.seq };
+    const state = runStateSchema.parse(JSON.parse(run.checkpoint));
+    const log = run.events.filter((event) => event.seq > state.seq).map((event) => structuredClone(event));
+    return { state, seq: run.seq, ...(log.length > 0 ? { log } : {}) };
+  }
+
+  /** How many commits wrote their checkpoint (the others deferred it to the log). */
+  checkpointCount(runId: string): number {
+    return this.runs.get(runId)?.checkpoints ?? 0;
   }
 
   /** The run's full event log, in seq order. */

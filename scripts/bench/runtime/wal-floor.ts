@@ -27,7 +27,7 @@ import { CUSTOMER_MESSAGE, instantModel } from "./workload";
  * the events alone, one row per event (the layout before `run_steps`, with its columns and
  * primary key); the spans and LLM calls alone, as production writes them into tables with the
  * `spans` and `llm_calls` tables' indexes; the events alone as production writes them, one `run_steps` row per step; and that
- * with the run row as today (its whole checkpoint rewritten by every commit). Against the
+ * with the run row as before the twelfth pass (its whole checkpoint rewritten by every commit). Against the
  * production write path in the same minutes. WAL is cluster-wide, so this must run while nothing
  * else writes to the server.
  */
@@ -166,7 +166,7 @@ function eventsRow(events: readonly RunEvent[]) {
 function stepsRow(events: readonly RunEvent[]) {
   const row = stepRow(events[0]!.runId, events);
   return sql`insert into wal_floor_steps (run_id, seq, events)
-    select x.run_id, x.seq, x.events from jsonb_to_recordset(${JSON.stringify([row])}::jsonb) as ${stepRecord}`;
+    select x.run_id, x.seq, x.events from json_to_recordset(${JSON.stringify([row])}::json) as ${stepRecord}`;
 }
 
 /** A commit's spans and LLM calls as its production statement inserts them, one trace id per run. */
@@ -194,8 +194,8 @@ function runRow({ checkpoint: c, expectedSeq }: Commit) {
   const checkpoint = JSON.stringify(c);
   return expectedSeq === 0
     ? sql`insert into wal_floor_runs (id, conversation_id, chain, status, seq, checkpoint, trace_id)
-        values (${c.runId}, ${c.runId}, ${c.chain}, ${c.status}, ${c.seq}, ${checkpoint}::jsonb, ${c.runId})`
-    : sql`update wal_floor_runs set seq = ${c.seq}, status = ${c.status}, checkpoint = ${checkpoint}::jsonb,
+        values (${c.runId}, ${c.runId}, ${c.chain}, ${c.status}, ${c.seq}, ${checkpoint}::json, ${c.runId})`
+    : sql`update wal_floor_runs set seq = ${c.seq}, status = ${c.status}, checkpoint = ${checkpoint}::json,
         updated_at = now() where id = ${c.runId}`;
 }
 

@@ -13,6 +13,7 @@ import {
   FakeClock,
   MemoryRunStore,
   MemoryToolLedger,
+  replayCheck,
   ScriptedModel,
   type ScriptedResponse,
   sequentialIds,
@@ -96,13 +97,14 @@ export function makeTools(effects: Effects): ToolRegistry {
 export function harness(
   chains: Chain[],
   script: Record<string, ScriptedResponse[]>,
-  extra: Partial<Pick<RunLoopDeps, "pricing" | "spendGate">> = {},
+  extra: Partial<Pick<RunLoopDeps, "pricing" | "spendGate" | "invokeModel" | "redactor">> = {},
 ) {
   const clock = new FakeClock();
-  const store = new MemoryRunStore();
   const ledger = new MemoryToolLedger();
   const effects: Effects = { lookups: [], refunds: [] };
   const tools = makeTools(effects);
+  // Every step of every run in these tests must replay from its log (lib/runtime/log-replay).
+  const store = new MemoryRunStore(replayCheck({ chains, tools, pricing: extra.pricing, redactor: extra.redactor }));
   const ids = sequentialIds();
   /** A fresh loop (another "process") over the same store, ledger and clock. */
   const newLoop = (s: Record<string, ScriptedResponse[]>) => {
