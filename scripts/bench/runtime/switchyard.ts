@@ -12,8 +12,8 @@ import { type Adapter, CUSTOMER_MESSAGE } from "./workload";
 /**
  * Switchyard under test: the production write path, unchanged. Each conversation row exists
  * beforehand; the timed part is `RunLoop.start`: one commit per step through the real PgRunStore
- * (the run's creation rides with the first), with its events, spans, checkpoint and the run's cost
- * and token totals.
+ * (the run's creation rides with the first), with its events, spans and the run's cost and token
+ * totals, and the checkpoint where production stores it (creation, every 8th step, park, settlement).
  * Not included: the worker's claim loop (runs are driven directly, see docs/benchmarks.md).
  */
 interface Ctx {
