@@ -1,7 +1,5 @@
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { readMigrationFiles } from "drizzle-orm/migrator";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { migrationSteps } from "../helpers/migrations";
 
 /**
  * Migrations 0018 and 0019 turn `run_steps.events` and `runs.checkpoint` from jsonb into json, so
@@ -9,18 +7,9 @@ import { afterAll, describe, expect, it } from "vitest";
  * afterwards, through the `run_events` view and through the `->` paths the console and the worker
  * use.
  */
-const migrations = readMigrationFiles({ migrationsFolder: path.resolve("db/migrations") });
-const first = migrations.findIndex((m) => m.sql.some((s) => s.includes('ALTER COLUMN "events" SET DATA TYPE json')));
-const second = migrations.findIndex((m) => m.sql.some((s) => s.includes('ALTER COLUMN "checkpoint" SET DATA TYPE json')));
-
-const pg = new PGlite();
-afterAll(() => pg.close());
-
-async function apply(from: number, to: number) {
-  await pg.transaction(async (tx) => {
-    for (const m of migrations.slice(from, to)) for (const statement of m.sql) if (statement.trim()) await tx.exec(statement);
-  });
-}
+const { pg, apply, indexOf } = migrationSteps();
+const first = indexOf('ALTER COLUMN "events" SET DATA TYPE json');
+const second = indexOf('ALTER COLUMN "checkpoint" SET DATA TYPE json');
 
 const events = `select run_id, seq, type, agent, agent_version, at::text as at, data::text as data from run_events order by run_id, seq`;
 const checkpoint = `select checkpoint::jsonb::text as whole, checkpoint->'versions'->>'triage' as triage,

@@ -1,24 +1,13 @@
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { readMigrationFiles } from "drizzle-orm/migrator";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { migrationSteps } from "../helpers/migrations";
 
 /**
  * Migration 0015 gives the aggregates across runs their own table of LLM calls: the calls stored
  * as spans so far must be there, and so must the calls a process of the previous version goes on
  * storing as spans during a rolling deploy. Other spans stay where they are.
  */
-const migrations = readMigrationFiles({ migrationsFolder: path.resolve("db/migrations") });
-const llmCalls = migrations.findIndex((m) => m.sql.some((s) => s.includes('CREATE TABLE "llm_calls"')));
-
-const pg = new PGlite();
-afterAll(() => pg.close());
-
-async function apply(from: number, to: number) {
-  await pg.transaction(async (tx) => {
-    for (const m of migrations.slice(from, to)) for (const statement of m.sql) if (statement.trim()) await tx.exec(statement);
-  });
-}
+const { pg, apply, indexOf } = migrationSteps();
+const llmCalls = indexOf('CREATE TABLE "llm_calls"');
 
 const insertSpan = (spanId: string, kind: string, attributes = "{}") =>
   pg.exec(`insert into spans (trace_id, span_id, run_id, name, kind, status, agent, agent_version, model,

@@ -1,24 +1,12 @@
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { readMigrationFiles } from "drizzle-orm/migrator";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { migrationSteps } from "../helpers/migrations";
 
 /**
  * Migration 0014 moves every `run_events` row into `run_steps` and puts a view of the old shape in
  * its place: readers must see exactly the events they saw before, whatever their content.
  */
-const migrations = readMigrationFiles({ migrationsFolder: path.resolve("db/migrations") });
-const runSteps = migrations.findIndex((m) => m.sql.some((s) => s.includes('CREATE TABLE "run_steps"')));
-
-const pg = new PGlite();
-afterAll(() => pg.close());
-
-/** In one transaction, as drizzle's migrator applies them (0014 locks a table, which needs one). */
-async function apply(from: number, to: number) {
-  await pg.transaction(async (tx) => {
-    for (const m of migrations.slice(from, to)) for (const statement of m.sql) if (statement.trim()) await tx.exec(statement);
-  });
-}
+const { pg, apply, indexOf } = migrationSteps();
+const runSteps = indexOf('CREATE TABLE "run_steps"');
 
 // `at` as text: its microseconds must survive the trip through epoch milliseconds too.
 const columns = `run_id, seq, type, agent, agent_version, at::text as at, data::text as data`;
