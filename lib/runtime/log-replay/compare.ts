@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from "node:util";
 import { type EventDraft, type RunEvent } from "../events";
 
 /**
@@ -37,13 +36,17 @@ export function firstDifference(
   return null;
 }
 
-/** The first path at which two JSON values differ (`at` names the root), or null. */
+/**
+ * The first path at which two JSON values differ (`at` names the root), or null. Objects compare
+ * by their keys, not the keys' order; arrays by position.
+ */
 export function differentPath(a: unknown, b: unknown, at: string): string | null {
-  if (isDeepStrictEqual(a, b)) return null;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return at;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return a === b ? null : at;
+  if (Array.isArray(a) !== Array.isArray(b)) return at;
+  if (Array.isArray(a) && a.length !== (b as unknown[]).length) return `${at}.length`;
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     const inner = differentPath((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${at}.${key}`);
     if (inner) return inner;
   }
-  return at;
+  return null;
 }
