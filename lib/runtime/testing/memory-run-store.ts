@@ -53,8 +53,9 @@ export class MemoryRunStore implements RunStore {
       commits: (run?.commits ?? 0) + 1,
       checkpoints: (run?.checkpoints ?? 0) + (defer ? 0 : 1),
     });
+    if (!this.afterCommit) return;
     const before = run ? runStateSchema.parse(JSON.parse(run.latest)) : undefined;
-    await this.afterCommit?.(before, batch, runStateSchema.parse(JSON.parse(stored)));
+    await this.afterCommit(before, batch, runStateSchema.parse(JSON.parse(stored)));
   }
 
   async loadCheckpoint(runId: string): Promise<LoadedRun | undefined> {
