@@ -30,6 +30,8 @@ export class ThreadLog {
   private readonly hits: Of<"cache_hit">[] = [];
   private next = 0;
   private breakerKey: string | undefined;
+  /** Retries after the last llm_call: the attempts before a breaker opened mid-retry. */
+  private trailing: CallRecord["notices"] = [];
 
   constructor(
     threadId: string,
@@ -48,13 +50,17 @@ export class ThreadLog {
       else if (event.type === "fallback" && event.reason === "breaker_open")
         this.breakerKey = /circuit breaker (.+) is open/.exec(event.detail ?? "")?.[1] ?? "replayed";
     }
+    this.trailing = notices;
   }
 
   readonly invoke: ModelInvoker = async (_model, request, hooks) => {
     await Promise.resolve();
     const record = this.calls[this.next];
     if (!record) {
-      if (this.breakerKey !== undefined) throw new BreakerOpenError(this.breakerKey);
+      if (this.breakerKey !== undefined) {
+        for (const notice of this.trailing.splice(0)) hooks.onRetry({ ...notice, error: new ProviderError("server_error", "replayed") });
+        throw new BreakerOpenError(this.breakerKey);
+      }
       throw new ReplayDivergence(`${request.agent.name} called the model more often than the log shows`);
     }
     // A router's or summariser's call that a breaker or a daily budget stopped leaves no

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineTool, type RunEvent, RunLoop, type RunState, supervisor, ToolRegistry } from "@/lib/runtime";
 import { replayLog, replayStep, unreplayable } from "@/lib/runtime/log-replay";
+import { ThreadLog } from "@/lib/runtime/log-replay/thread-log";
+import { BreakerOpenError } from "@/lib/runtime/resilience/errors";
 import { resilientInvoker } from "@/lib/runtime/resilience/invoker";
 import {
   FakeClock,
@@ -211,5 +213,24 @@ describe("log replay (docs/step-log.md, phase C)", () => {
       // Nothing ran again: o22 was looked up once, by the step that crashed.
       expect(r.effects.lookups).toEqual(["o1", "o22"]);
     });
+  });
+
+  it("gives back the retries a thread made before a breaker opened mid-retry, then the open breaker", async () => {
+    const base = { runId: "run_1", at: 0, agent: "technical", agentVersion: 1, threadId: "t2" } as const;
+    const step: RunEvent[] = [
+      { ...base, seq: 1, type: "step_started", agent: null, agentVersion: null, step: 2, threads: ["t2"] },
+      { ...base, seq: 2, type: "retry", reason: "provider_error", attempt: 2, delayMs: 400 },
+      { ...base, seq: 3, type: "fallback", from: "technical", to: "human", rung: 0, reason: "breaker_open", detail: "server_error: circuit breaker agent:technical is open" },
+    ];
+    const retries: number[] = [];
+    const invoke = new ThreadLog("t2", step, undefined).invoke;
+
+    const call = invoke({ generate: () => Promise.reject(new Error("no model")) }, { agent: technical, tier: "standard", messages: [], tools: [] }, {
+      onRetry: (notice) => retries.push(notice.attempt),
+    });
+
+    await expect(call).rejects.toBeInstanceOf(BreakerOpenError);
+    await expect(call).rejects.toMatchObject({ breakerKey: "agent:technical" });
+    expect(retries).toEqual([2]);
   });
 });
