@@ -51,9 +51,7 @@ export class PgRunStore implements RunStore {
     checkpoint: RunState,
     options: { readonly deferCheckpoint?: boolean } = {},
   ): Promise<void> {
-    const write = this.writeOf(runId, expectedSeq, events, checkpoint);
-    // Only an update may defer: a new run's row needs its first checkpoint.
-    if (options.deferCheckpoint && expectedSeq > 0) write.deferCheckpoint = true;
+    const write = this.writeOf(runId, expectedSeq, events, checkpoint, options.deferCheckpoint === true);
     const batcher = commitBatcherFor(this.db);
     const written = batcher
       ? await batcher.commit(write)
@@ -84,6 +82,7 @@ export class PgRunStore implements RunStore {
     expectedSeq: number,
     events: readonly RunEvent[],
     checkpoint: RunState,
+    deferCheckpoint: boolean,
   ): RunWrite {
     const creating = expectedSeq === 0;
     const target = this.options.newRun;
@@ -95,6 +94,8 @@ export class PgRunStore implements RunStore {
       runId,
       expectedSeq,
       checkpoint,
+      // Only an update may defer: a new run's row needs its first checkpoint.
+      deferCheckpoint: deferCheckpoint && !creating,
       events,
       spans,
       llmCalls,

@@ -11,8 +11,6 @@ import { type ToolRegistry } from "../tools";
 import { firstDifference } from "./compare";
 import { LoggedLedger, ReplayDivergence, ThreadLog } from "./thread-log";
 
-export { ReplayDivergence } from "./thread-log";
-
 /**
  * Rebuilding a checkpoint from the log (docs/step-log.md, phase C): a step is executed again from
  * the checkpoint before it, with every input that does not come from that checkpoint (model

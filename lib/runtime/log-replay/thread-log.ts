@@ -58,7 +58,7 @@ export class ThreadLog {
     const record = this.calls[this.next];
     if (!record) {
       if (this.breakerKey !== undefined) {
-        for (const notice of this.trailing.splice(0)) hooks.onRetry({ ...notice, error: new ProviderError("server_error", "replayed") });
+        retry(hooks, this.trailing.splice(0));
         throw new BreakerOpenError(this.breakerKey);
       }
       throw new ReplayDivergence(`${request.agent.name} called the model more often than the log shows`);
@@ -67,8 +67,7 @@ export class ThreadLog {
     // llm_call (both cost the run the same: nothing); the next record is then another agent's.
     if (record.agent !== request.agent.name) throw new BreakerOpenError("replayed");
     this.next += 1;
-    for (const notice of record.notices)
-      hooks.onRetry({ ...notice, error: new ProviderError("server_error", "replayed") });
+    retry(hooks, record.notices);
     return responseOf(record.call);
   };
 
@@ -92,6 +91,11 @@ export class ThreadLog {
     },
     store: async () => {},
   };
+}
+
+/** Re-reports logged retries: `callModel` records them from these notices as it did live. */
+function retry(hooks: Parameters<ModelInvoker>[2], notices: CallRecord["notices"]): void {
+  for (const notice of notices) hooks.onRetry({ ...notice, error: new ProviderError("server_error", "replayed") });
 }
 
 /** The response the model gave, or the error `callModel` got, as its llm_call recorded them. */
