@@ -63,8 +63,12 @@ export const messages = pgTable(
 
 /**
  * One run per conversation turn. The row is both the run's checkpoint and its place in the work
- * queue: a worker claims it by taking the lease, every step's commit renews the lease and is
- * guarded by `seq`, so a stale worker can neither fork the run nor keep it.
+ * queue: a worker claims it by taking the lease, which its heartbeat and every commit that stores
+ * a checkpoint renew. Every commit after the creation is guarded by its `run_steps` row's key and
+ * checks the lease, so a stale worker can neither fork the run nor keep it. A mid-run step that
+ * leaves its checkpoint to the log does not write this row (docs/step-log.md, phase B): `seq`,
+ * `checkpoint` and the trace's totals are those of the last stored checkpoint, and the run's
+ * steps since are the `run_steps` rows after `seq`.
  */
 export const runs = pgTable(
   "runs",
@@ -80,9 +84,10 @@ export const runs = pgTable(
     // keys in the order the runtime wrote them (migration 0019).
     checkpoint: json("checkpoint").notNull(),
     /**
-     * The seq of `checkpoint` when it is behind `seq`: the steps since left their checkpoints to
-     * the log (`run_steps`), which a process that loads the run replays (lib/runtime/log-replay).
-     * Null when the checkpoint is the latest.
+     * Phase C only: the seq of `checkpoint` when it is behind `seq` (a deferred step then updated
+     * `seq` and the totals). Since phase B no commit sets it, and a stored checkpoint clears it;
+     * a load replays the `run_steps` rows after it, or after `seq` when null
+     * (lib/runtime/log-replay).
      */
     checkpointSeq: integer("checkpoint_seq"),
     /** W3C trace id (32 hex chars) of this turn's trace. */

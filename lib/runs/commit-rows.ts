@@ -147,7 +147,10 @@ export interface RunWrite {
   expectedSeq: number;
   checkpoint: RunState;
   events: readonly RunEvent[];
-  /** A mid-run step whose checkpoint its events rebuild (log-replay/): the row keeps its older one. */
+  /**
+   * A mid-run step whose checkpoint its events rebuild (log-replay/): it writes its step row and
+   * trace alone, and the run row keeps its older checkpoint, seq and totals.
+   */
   deferCheckpoint?: boolean;
   /** The spans the commit stores (`isStoredSpan`) and its LLM calls (`commitTrace`). */
   spans: readonly SpanRecord[];
@@ -185,17 +188,15 @@ export function createdRunRow(w: RunWrite) {
 }
 
 /**
- * The guarded update of a run row: its seq and lease checks, the checkpoint (absent when the step
- * defers it to the log, which saves serialising, sending and storing it) and the trace's totals.
+ * The run row of a commit that stores its checkpoint (a step that defers it writes no run row):
+ * seq, checkpoint, status, the lease, and the trace's totals since the last stored checkpoint.
  */
 export function updatedRunRow(w: RunWrite) {
   return {
     id: w.runId,
-    expected: w.expectedSeq,
     seq: w.checkpoint.seq,
-    checkpoint: w.deferCheckpoint ? undefined : w.checkpoint,
+    checkpoint: w.checkpoint,
     status: w.checkpoint.status,
-    owner: w.owner,
     lease_ms: w.leaseMs,
     ...ending(w),
     ...totals(w.delta),

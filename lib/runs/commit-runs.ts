@@ -13,7 +13,6 @@ import {
   spanRecord,
   spanRows,
   spanValues,
-  stepRecord,
   stepRow,
   updatedRunRow,
 } from "./commit-rows";
@@ -21,31 +20,40 @@ import { queryCompiled } from "./sql";
 
 /**
  * Commits any number of runs' steps as ONE statement and one transaction: creations, mid-run steps
- * and settlements alike. Each run row is guarded on its own (a creation by its id being new, a
- * step by its expected seq and its worker's lease); the step's events (one `run_steps` row), its
- * stored spans and LLM calls, and a settlement's reply, conversation status, root span and inbox
- * entry are written only for the rows that were, so a refused run adds nothing. The text never
- * depends on the writes (each part travels as one JSON parameter), so one prepared statement
- * serves every commit, alone or grouped (commit-batch.ts). Run rows and steps go in as json, not
- * jsonb, and are stored so: checkpoints and events keep the runtime's key order, which a replay of
- * the log needs (lib/runtime/log-replay).
+ * and settlements alike. A creation is guarded by its run id being new. Every other commit is
+ * guarded by its step row's key (run id, first seq): commits are contiguous, so a writer whose
+ * run ended at seq e collides with whichever commit starts at e + 1, and the lease is checked by
+ * reading the run row. A mid-run step that leaves its checkpoint to the log writes nothing else
+ * of the run row (the step log's phase B, docs/step-log.md); a commit that stores its checkpoint
+ * updates the row too, after its step row went in. The step's stored spans and LLM calls, and a
+ * settlement's reply, conversation status, root span and inbox entry, are written only for the
+ * runs whose guard passed, so a refused run adds nothing. The text never depends on the writes
+ * (each part travels as one JSON parameter), so one prepared statement serves every commit,
+ * alone or grouped (commit-batch.ts). Run rows and steps go in as json, not jsonb, and are stored
+ * so: checkpoints and events keep the runtime's key order, which a replay of the log needs
+ * (lib/runtime/log-replay).
  *
  * Returns the ids of the runs written. Callers must not put two writes of one run in one call.
  */
 export async function commitRuns(db: Database, writes: readonly RunWrite[]): Promise<Set<string>> {
   const created = writes.filter((w) => w.expectedSeq === 0).map(createdRunRow);
-  const updated = writes.filter((w) => w.expectedSeq !== 0).map(updatedRunRow);
+  const stored = writes.filter((w) => w.expectedSeq !== 0 && !w.deferCheckpoint).map(updatedRunRow);
   // Any commit may settle its run, a creation too (RunLoop.start's first step).
   const settlements = writes.map(settlementRow);
   const settled = settlements.filter((s) => s !== null);
-  const steps = writes.map((w) => stepRow(w.runId, w.events)).filter((x) => x !== null);
+  const steps = writes.map(guardedStepRow).filter((x) => x !== null);
   const spans = writes.flatMap((w, i) => spanRows(w.runId, w.spans, settlements[i]));
   const llmCalls = writes.flatMap((w) => llmCallRows(w.runId, w.llmCalls));
   // Only the parts this group needs: an empty part still runs, measurably, on every step.
-  const statement = statementFor(created.length > 0, updated.length > 0, settled.length > 0);
+  const statement = statementFor({
+    creates: created.length > 0,
+    continues: created.length < writes.length,
+    stores: stored.length > 0,
+    settles: settled.length > 0,
+  });
   const rows = await queryCompiled<{ id: string }>(db, statement, {
     created: JSON.stringify(created),
-    updated: JSON.stringify(updated),
+    updated: JSON.stringify(stored),
     steps: JSON.stringify(steps),
     spans: JSON.stringify(spans),
     llm: JSON.stringify(llmCalls),
@@ -55,6 +63,12 @@ export async function commitRuns(db: Database, writes: readonly RunWrite[]): Pro
 }
 
 const param = (name: string) => sql.placeholder(name);
+
+/** A commit's step row with what its guard reads: whose lease it needs, and whether it creates. */
+function guardedStepRow(w: RunWrite) {
+  const row = stepRow(w.runId, w.events);
+  return row && { ...row, owner: w.owner, creating: w.expectedSeq === 0 };
+}
 
 /**
  * New run rows (a run's first commit: its creation, perhaps with its first step); a run that
@@ -81,21 +95,51 @@ const createPart = sql`
       returning id, conversation_id, trace_id
     )`;
 
-/** Guarded updates of existing run rows: each with its own expected seq and lease check. */
+/**
+ * The step rows: a created run's goes in with its run row; a continuing run's is its commit's
+ * guard. The key (run_id, seq) refuses a second writer of the same step, and a stale writer too:
+ * the commit after the seq it knows exists already. A worker's commit also needs its lease, read
+ * from the run row; no row lock is taken, since the key decides between writers.
+ */
+const stepsPart = (creates: boolean, continues: boolean) => sql.join(
+  [
+    sql`sx as (select * from json_to_recordset(${param("steps")}::json) as sx(run_id text, seq int,
+      events json, owner text, creating boolean))`,
+    // json, not jsonb, all the way: the log keeps the runtime's key order (migration 0018).
+    ...(creates ? [sql`ec as (${insertStepColumns} select sx.run_id, sx.seq, sx.events from sx join ins on ins.id = sx.run_id)`] : []),
+    ...(continues
+      ? [
+          sql`es as (
+      ${insertStepColumns} select sx.run_id, sx.seq, sx.events
+      from sx join runs on runs.id = sx.run_id
+      where not sx.creating and (sx.owner is null or runs.lease_owner = sx.owner)
+      on conflict (run_id, seq) do nothing
+      returning run_id
+    )`,
+        ]
+      : []),
+  ],
+  sql`, `,
+);
+
+/**
+ * The run rows of commits that store their checkpoint, each once its step row went in (`es`).
+ * Unguarded otherwise: the step row decided, and a row written without its step would fork the
+ * run. The totals carry what the steps since the last stored checkpoint added (PgRunStore).
+ */
 const updatePart = sql`
     u as (
-      select * from json_to_recordset(${param("updated")}::json) as u(id text, expected int,
-        seq int, checkpoint json, status text, owner text, lease_ms double precision, release boolean,
+      select * from json_to_recordset(${param("updated")}::json) as u(id text,
+        seq int, checkpoint json, status text, lease_ms double precision, release boolean,
         ended_at double precision, cost_usd double precision, input_tokens int, output_tokens int,
         llm_calls int, errors int, agents text[], models text[])
     ), upd as (
       update runs set
         seq = u.seq,
-        -- A step that defers its checkpoint to the log sends none: the row keeps the older one
-        -- and the seq it is at, which a load replays from (lib/runtime/log-replay).
-        checkpoint = coalesce(u.checkpoint, runs.checkpoint),
-        checkpoint_seq = case when u.checkpoint is not null then null
-          else coalesce(runs.checkpoint_seq, runs.seq) end,
+        checkpoint = u.checkpoint,
+        -- Set by phase C's deferred steps, which updated seq; since phase B they leave the row
+        -- alone, and the row's seq is its checkpoint's.
+        checkpoint_seq = null,
         status = u.status,
         lease_owner = case when u.release then null else runs.lease_owner end,
         lease_expires_at = case when u.release then null
@@ -116,22 +160,13 @@ const updatePart = sql`
           else to_timestamp(u.ended_at / 1000.0) end,
         duration_ms = case when u.ended_at is null then runs.duration_ms
           else u.ended_at - extract(epoch from runs.created_at) * 1000 end
-      from u
-      where runs.id = u.id and runs.seq = u.expected
-        and (u.owner is null or runs.lease_owner = u.owner)
-      returning runs.id, runs.conversation_id, runs.trace_id
+      from u join es on es.run_id = u.id
+      where runs.id = u.id
     )`;
 
-/**
- * The events (one step row per run), stored spans and LLM calls of the runs in `r`, the rows just
- * written.
- */
-const writePart = sql`
-    e as (
-      ${insertStepColumns} select r.id, x.seq, x.events
-      -- json, not jsonb, all the way: the log keeps the runtime's key order (migration 0018).
-      from r join json_to_recordset(${param("steps")}::json) as ${stepRecord} on x.run_id = r.id
-    ), s as (
+/** The stored spans and LLM calls of the runs in `r`, the ones written. */
+const tracePart = sql`
+    s as (
       ${insertSpanColumns} select r.trace_id, ${spanValues}
       from r join jsonb_to_recordset(${param("spans")}::jsonb) as ${spanRecord} on x.run_id = r.id
       on conflict (trace_id, span_id) do nothing
@@ -176,16 +211,36 @@ const settlePart = sql`
       from st where spans.trace_id = st.trace_id and spans.span_id = st.root_span
     )`;
 
+interface Mix {
+  creates: boolean;
+  /** Any commit of a run that exists already. */
+  continues: boolean;
+  /** Any of those storing its checkpoint. */
+  stores: boolean;
+  settles: boolean;
+}
+
 /**
  * The statement for a mix of commits: only the parts it needs (an empty part still costs its
- * execution on every step), so at most six texts, each compiled once.
+ * execution on every step), each text compiled once.
  */
-function statementFor(creates: boolean, updates: boolean, settles: boolean): SQL {
-  const key = `${+creates}${+updates}${+settles}`;
+function statementFor(mix: Mix): SQL {
+  const key = `${+mix.creates}${+mix.continues}${+mix.stores}${+mix.settles}`;
   let statement = statements.get(key);
   if (statement) return statement;
-  const r = creates && updates ? sql`select * from ins union all select * from upd` : creates ? sql`select * from ins` : sql`select * from upd`;
-  const parts = [...(creates ? [createPart] : []), ...(updates ? [updatePart] : []), sql`r as (${r})`, writePart, ...(settles ? [settlePart] : [])];
+  const written = [
+    ...(mix.creates ? [sql`select id, conversation_id, trace_id from ins`] : []),
+    // The run's immutable columns, read: `es` holds the guard's verdict.
+    ...(mix.continues ? [sql`select runs.id, runs.conversation_id, runs.trace_id from es join runs on runs.id = es.run_id`] : []),
+  ];
+  const parts = [
+    ...(mix.creates ? [createPart] : []),
+    stepsPart(mix.creates, mix.continues),
+    ...(mix.stores ? [updatePart] : []),
+    sql`r as (${sql.join(written, sql` union all `)})`,
+    tracePart,
+    ...(mix.settles ? [settlePart] : []),
+  ];
   statement = sql`with ${sql.join(parts, sql`, `)} select id from r`;
   statements.set(key, statement);
   return statement;

@@ -8,7 +8,7 @@ import {
   type RunStore,
   runStateSchema,
 } from "@/lib/runtime";
-import { commitTrace, type Resumption } from "@/lib/tracing/spans";
+import { commitTrace, type Resumption, sumDeltas, type TraceDelta } from "@/lib/tracing/spans";
 import { commitBatcherFor } from "./commit-batch";
 import { eventsOfStepRow, type RunWrite } from "./commit-rows";
 import { commitRuns } from "./commit-runs";
@@ -27,15 +27,22 @@ export interface PgRunStoreOptions {
 
 /**
  * The runtime's RunStore on PostgreSQL/PGlite. Each commit is ONE statement (commit-runs.ts): the
- * guarded insert or update of the run row (checkpoint, seq, lease, the trace's totals), the step's
- * events and spans and, when the run settles, the reply message, the conversation's status and the
- * inbox entry. Through the pool, concurrent commits of many runs share that statement (group
- * commit, commit-batch.ts); inside a caller's transaction a commit goes alone. One round trip and
- * one commit per step is what keeps the runtime's own cost near a single durable insert
- * (DESIGN.md "Performance").
+ * step's events (its `run_steps` row, whose key guards the commit), its stored spans and LLM
+ * calls, the run row when the commit stores its checkpoint (seq, checkpoint, lease, the trace's
+ * totals) and, when the run settles, the reply message, the conversation's status and the inbox
+ * entry. Through the pool, concurrent commits of many runs share that statement (group commit,
+ * commit-batch.ts); inside a caller's transaction a commit goes alone. One round trip and one
+ * commit per step is what keeps the runtime's own cost near a single durable insert (DESIGN.md
+ * "Performance").
+ *
+ * A mid-run step that leaves its checkpoint to the log leaves the run row alone (docs/step-log.md,
+ * phase B). The row's totals then wait for the next commit that stores a checkpoint: the store
+ * keeps what the steps since added, per run, and a load counts it again from the log it returns.
  */
 export class PgRunStore implements RunStore {
   private resumed: Resumption | undefined;
+  /** Per run, the totals of the committed steps the run row does not count yet. */
+  private readonly uncounted = new Map<string, TraceDelta>();
 
   constructor(
     private readonly db: Database,
@@ -56,25 +63,36 @@ export class PgRunStore implements RunStore {
     const written = batcher
       ? await batcher.commit(write)
       : (await commitRuns(this.db, [write])).has(runId);
-    // Refused: another writer advanced the run, or another worker holds its lease now.
-    if (!written) throw new ConcurrencyConflict(runId, expectedSeq, await this.currentSeq(runId, expectedSeq));
+    if (!written) {
+      // Refused: another writer advanced the run, or another worker holds its lease now.
+      this.uncounted.delete(runId);
+      throw new ConcurrencyConflict(runId, expectedSeq, await this.currentSeq(runId, expectedSeq));
+    }
+    if (write.deferCheckpoint) this.uncounted.set(runId, write.delta);
+    else this.uncounted.delete(runId);
     this.resumed = undefined;
   }
 
   async loadCheckpoint(runId: string): Promise<LoadedRun | undefined> {
-    // One statement, so the checkpoint and the log after it are read from one snapshot.
+    // One statement, so the checkpoint and the log after it are read from one snapshot. A run
+    // row from phase C may hold an older checkpoint than its seq (`checkpoint_seq`).
     const [row] = await queryRows<{ seq: number; checkpoint: unknown; steps: unknown }>(
       this.db,
-      sql`select r.seq, r.checkpoint, case when r.checkpoint_seq is null then null else
+      sql`select r.seq, r.checkpoint,
           (select json_agg(s.events order by s.seq) from run_steps s
-            where s.run_id = r.id and s.seq > r.checkpoint_seq) end as steps
+            where s.run_id = r.id and s.seq > coalesce(r.checkpoint_seq, r.seq)) as steps
         from runs r where r.id = ${runId}`,
     );
     if (!row) return undefined;
     const state = runStateSchema.parse(jsonbValue(row.checkpoint));
     const steps = jsonbValue(row.steps);
     const log = Array.isArray(steps) ? steps.flatMap((events) => eventsOfStepRow(runId, events)) : [];
-    return { state, seq: row.seq, ...(log.length > 0 ? { log } : {}) };
+    // Phase C's rows counted the totals of every step; only the steps past the row's seq wait.
+    const uncounted = log.filter((event) => event.seq > row.seq);
+    if (uncounted.length > 0) this.uncounted.set(runId, commitTrace(runId, uncounted).delta);
+    else this.uncounted.delete(runId);
+    const seq = log.at(-1)?.seq ?? row.seq;
+    return { state, seq, ...(log.length > 0 ? { log } : {}) };
   }
 
   private writeOf(
@@ -87,9 +105,13 @@ export class PgRunStore implements RunStore {
     const creating = expectedSeq === 0;
     const target = this.options.newRun;
     if (creating && !target) throw new Error("PgRunStore: creating a run needs options.newRun");
+    // The step row's key is the only guard of a commit after the creation.
+    if (!creating && events.length === 0) throw new Error("PgRunStore: a commit after a run's creation needs its events");
     // A takeover is recorded on the resumed run's first commit, never on a creation.
     const resumed = creating ? undefined : this.resumed;
-    const { spans, llmCalls, delta } = commitTrace(runId, events, resumed, checkpoint);
+    const { spans, llmCalls, delta: own } = commitTrace(runId, events, resumed, checkpoint);
+    const before = this.uncounted.get(runId);
+    const delta = before ? sumDeltas(before, own) : own;
     return {
       runId,
       expectedSeq,
@@ -108,10 +130,15 @@ export class PgRunStore implements RunStore {
     };
   }
 
-  /** The run's seq for a refused commit's error: -1 when the run does not exist. */
+  /** The run's last committed seq for a refused commit's error: -1 when the run does not exist. */
   private async currentSeq(runId: string, expectedSeq: number): Promise<number> {
     if (expectedSeq === 0) return 0;
-    const [row] = await queryRows<{ seq: number }>(this.db, sql`select seq from runs where id = ${runId}`);
+    const [row] = await queryRows<{ seq: number }>(
+      this.db,
+      sql`select coalesce((select s.seq + json_array_length(s.events) - 1 from run_steps s
+          where s.run_id = r.id order by s.seq desc limit 1), r.seq) as seq
+        from runs r where r.id = ${runId}`,
+    );
     return row?.seq ?? -1;
   }
 }

@@ -27,12 +27,12 @@ export interface WorkerOptions {
  * A stateless worker: claims runs from the `runs` table with a lease (FOR UPDATE SKIP LOCKED, so
  * workers in any number of processes never claim the same run), drives each to a stop, and
  * releases it in the run's final commit. If the process dies, the lease expires and another
- * worker resumes the run from its last checkpoint; the seq guard in every commit means a stale
- * worker that wakes up later cannot write over it.
+ * worker resumes the run from its last checkpoint and log; every commit's guard (its step row's
+ * key, and the lease) means a stale worker that wakes up later cannot write over it.
  *
- * Why not a separate job queue: the run row already has to be written on every step, so the lease
- * renewal rides on that same statement for free; a queue would add a claim and a completion commit
- * per step, and pg-boss (whose PGlite adapter needs v12) declares Node 22.
+ * Why not a separate job queue: the lease lives on the run row, which every commit that stores a
+ * checkpoint writes anyway, and the heartbeat renews it between those; a queue would add a claim
+ * and a completion commit per step, and pg-boss (whose PGlite adapter needs v12) declares Node 22.
  */
 export class RunWorker {
   readonly id = `${hostname()}:${process.pid}:${newId("wrk").slice(-6)}`;

@@ -60,6 +60,19 @@ export interface TraceDelta {
   models: string[];
 }
 
+/** Two commits' totals as one: the run row takes those of the steps since its last write. */
+export function sumDeltas(a: TraceDelta, b: TraceDelta): TraceDelta {
+  return {
+    costUsd: a.costUsd + b.costUsd,
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    llmCalls: a.llmCalls + b.llmCalls,
+    errors: a.errors + b.errors,
+    agents: [...new Set([...a.agents, ...b.agents])],
+    models: [...new Set([...a.models, ...b.models])],
+  };
+}
+
 export const spanId = (runId: string, key: string) =>
   hash("sha256", `${runId}|${key}`, "hex").slice(0, 16);
 

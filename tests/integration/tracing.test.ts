@@ -7,6 +7,7 @@ import { createRunLoop } from "@/lib/runs/runtime";
 import { queryRows } from "@/lib/runs/sql";
 import { readSpanPayload } from "@/lib/tracing/payload";
 import { rootSpanId } from "@/lib/tracing/spans";
+import type { RunEvent } from "@/lib/runtime";
 import { setupTestDatabase, testDb } from "../helpers/db";
 import { traceSpansOf } from "../helpers/traces";
 import { instantParts, runsOf, settledConversation, testWorker } from "../helpers/runtime";
@@ -143,8 +144,19 @@ describe("the run row's per-step update", () => {
         return row!.hot;
       };
       const start = await hotUpdates();
-      // A commit that names no agent or model: the indexed columns keep their values.
-      await new PgRunStore(tx).commitStep(run!.id, loaded!.seq, [], loaded!.state);
+      // A commit that names no new agent or model: the indexed columns keep their values.
+      const seq = loaded!.seq + 1;
+      const event: RunEvent = {
+        runId: run!.id,
+        seq,
+        at: Date.now(),
+        agent: before!.agents[0]!,
+        agentVersion: 1,
+        type: "step_started",
+        step: loaded!.state.step + 1,
+        threads: ["t1"],
+      };
+      await new PgRunStore(tx).commitStep(run!.id, loaded!.seq, [event], { ...loaded!.state, seq });
       return (await hotUpdates()) - start;
     });
     expect(hot).toBe(1);
