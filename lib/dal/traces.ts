@@ -4,7 +4,7 @@ import { z } from "zod";
 import { db, schema } from "@/db";
 import { authorize } from "@/lib/auth/authorize";
 import { readSpanPayload } from "@/lib/tracing/payload";
-import { type AttributeColumns, spanAttributes } from "@/lib/tracing/spans";
+import { type AttributeColumns, spanAttributes, traceTotals } from "@/lib/tracing/spans";
 import { derivedSpans, notStored, type SpanRow } from "@/lib/tracing/derived-spans";
 import type { RunStatus } from "@/lib/runtime";
 import { afterCursor, cursorTimestamp, decodeCursor, encodeCursor, newestFirst } from "./keyset-cursor";
@@ -273,6 +273,9 @@ export async function getTrace(traceId: string): Promise<TraceDetailDto | null> 
   const all = withDerivedSpans(rows, (await derivedSpans(db(), [run.runId])).get(run.runId) ?? []);
   const kept = all.slice(0, TRACE_MAX_SPANS);
   const origin = Math.min(...kept.map((x) => x.startedAt.getTime()), run.createdAt.getTime());
+  // A running run's row counts its steps up to its last stored checkpoint only (docs/step-log.md,
+  // phase B); its spans, read from the log, count them all.
+  const totals = run.status === "running" && all.length <= TRACE_MAX_SPANS ? traceTotals(all) : run;
 
   return {
     traceId: run.traceId,
@@ -283,13 +286,13 @@ export async function getTrace(traceId: string): Promise<TraceDetailDto | null> 
     startedAt: run.createdAt.toISOString(),
     endedAt: run.endedAt?.toISOString() ?? null,
     durationMs: run.durationMs,
-    costUsd: run.costUsd,
-    inputTokens: run.inputTokens,
-    outputTokens: run.outputTokens,
-    llmCalls: run.llmCalls,
-    errors: run.errors,
-    agents: run.agents,
-    models: run.models,
+    costUsd: totals.costUsd,
+    inputTokens: totals.inputTokens,
+    outputTokens: totals.outputTokens,
+    llmCalls: totals.llmCalls,
+    errors: totals.errors,
+    agents: totals.agents,
+    models: totals.models,
     spans: kept.map((x) => ({
       id: x.id,
       parentId: x.parentId,

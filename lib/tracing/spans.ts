@@ -60,6 +60,16 @@ export interface TraceDelta {
   models: string[];
 }
 
+const noTotals = (): TraceDelta => ({
+  costUsd: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  llmCalls: 0,
+  errors: 0,
+  agents: [],
+  models: [],
+});
+
 /** Two commits' totals as one: the run row takes those of the steps since its last write. */
 export function sumDeltas(a: TraceDelta, b: TraceDelta): TraceDelta {
   return {
@@ -126,15 +136,7 @@ function deriveCommit(
 ): { spans: SpanRecord[]; llmCalls: LlmCallRecord[]; delta: TraceDelta } {
   const spans: SpanRecord[] = [];
   const llmCalls: LlmCallRecord[] = [];
-  const delta: TraceDelta = {
-    costUsd: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    llmCalls: 0,
-    errors: 0,
-    agents: [],
-    models: [],
-  };
+  const delta = noTotals();
   // Hashed only when a span needs them: a mid-run commit of LLM calls alone stores no span.
   let ids: CommitIds | undefined;
   const idsOf = () => (ids ??= commitIds(runId, events));
@@ -186,14 +188,24 @@ function deriveCommit(
   return { spans, llmCalls, delta };
 }
 
+/** What a span adds to its trace's totals: the columns `count` reads. */
+type CountedSpan = Pick<SpanRecord, "agent" | "model" | "inputTokens" | "outputTokens" | "costUsd"> & {
+  kind: string;
+  status: string;
+};
+
+/**
+ * A trace's totals from its spans, as its commits counted them: what a running run's row may not
+ * count yet (its steps since the last stored checkpoint, docs/step-log.md phase B).
+ */
+export function traceTotals(spans: readonly CountedSpan[]): TraceDelta {
+  const delta = noTotals();
+  for (const span of spans) count(delta, span);
+  return delta;
+}
+
 /** Adds a span (or an LLM call's record) to its commit's totals. */
-function count(
-  delta: TraceDelta,
-  span: Pick<
-    SpanRecord,
-    "kind" | "status" | "agent" | "model" | "inputTokens" | "outputTokens" | "costUsd"
-  >,
-): void {
+function count(delta: TraceDelta, span: CountedSpan): void {
   // A step span is in error because one of its children is: count the child only.
   if (span.status === "error" && span.kind !== "step") delta.errors += 1;
   if (span.agent && !delta.agents.includes(span.agent)) delta.agents.push(span.agent);

@@ -6,7 +6,7 @@ import { getSpanPayload, getTrace, listTraces, TRACE_MAX_SPANS, type TraceStatus
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { startConversation } from "@/lib/runs/conversations";
-import { rootSpanId } from "@/lib/tracing/spans";
+import { rootSpanId, traceTotals } from "@/lib/tracing/spans";
 import { createOneUserPerRole, setupTestDatabase, testDb, type TestUser } from "../helpers/db";
 import { instantParts, runsOf, settledConversation, testWorker } from "../helpers/runtime";
 import { signInAs } from "../helpers/session";
@@ -300,6 +300,28 @@ describe("a real conversation's trace", () => {
     expect(llm.agentVersion).toBeGreaterThan(0);
     expect(JSON.stringify(trace)).not.toContain('"payload"');
     expect(trace!.costUsd).toBeCloseTo(spans.reduce((n, s) => n + (s.kind === "llm" ? (s.costUsd ?? 0) : 0), 0), 10);
+  });
+
+  it("counts a running run's totals from its spans, which its row counts only up to its last stored checkpoint", async () => {
+    signInAs(users.engineer.id);
+    const settled = (await getTrace(traceId))!;
+    // Settled, the row's totals are what its spans add up to.
+    const fromSpans = traceTotals(settled.spans);
+    expect(fromSpans).toMatchObject({ llmCalls: settled.llmCalls, inputTokens: settled.inputTokens, outputTokens: settled.outputTokens, errors: settled.errors });
+    expect(fromSpans.costUsd).toBeCloseTo(settled.costUsd, 10);
+    expect([...fromSpans.agents].sort()).toEqual([...settled.agents].sort());
+    expect([...fromSpans.models].sort()).toEqual([...settled.models].sort());
+    // The same run as a running run's row holds it after mid-run steps that wrote no run row.
+    const [row] = await testDb().select().from(schema.runs).where(sql`id = ${runId}`);
+    await testDb().execute(sql`update runs set status = 'running', llm_calls = 1, input_tokens = 1, output_tokens = 1,
+      cost_usd = 0, agents = '{triage}', models = '{}' where id = ${runId}`);
+    try {
+      const running = (await getTrace(traceId))!;
+      expect(running).toMatchObject({ status: "running", llmCalls: settled.llmCalls, inputTokens: settled.inputTokens, outputTokens: settled.outputTokens });
+      expect([...running.agents].sort()).toEqual([...settled.agents].sort());
+    } finally {
+      await testDb().update(schema.runs).set(row!).where(sql`id = ${runId}`);
+    }
   });
 
   it("getSpanPayload returns a span's inputs and outputs", async () => {

@@ -224,9 +224,10 @@ clean).
   seventh pass the warm-up was 148 conversations, so earlier tables include part of that cost, for
   every framework.
 - **Switchyard**: \`RunLoop.start\` through the production \`PgRunStore\` and \`PgToolLedger\`: one
-  commit per step, each with its events, spans and the run's cost and token totals, and the run's
-  checkpoint where production stores one: with the creation, every 8th step, and when the run parks
-  or settles (the steps between leave theirs to the log, which a takeover replays); the
+  commit per step, each with its events (one step row, whose key guards the commit), its stored
+  spans and LLM calls, and the run row (checkpoint, seq, cost and token totals) where production
+  stores one: with the creation, every 8th step, and when the run parks or settles (the steps
+  between write their events only, which a takeover replays); the
   run's creation rides with its first step (nobody has heard of the run before that commit). The
   conversation row exists beforehand. Through the public API a run is created on its own instead,
   in the API's transaction with the conversation and the customer's message (one more commit per
