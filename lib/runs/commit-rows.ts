@@ -22,11 +22,12 @@ import { jsonbValue } from "./sql";
 /**
  * A commit's events as its one `run_steps` row (db/schema/conversations.ts): keyed by the first
  * event's seq, each event without `runId`, which the row holds once, and without a null agent,
- * which the `run_events` view reads back as null. Null for a commit without events.
+ * which the `run_events` view reads back as null; with what the row's guard reads (commit-runs.ts):
+ * whose lease the commit needs, and whether it creates the run. Null for a commit without events.
  */
-export function stepRow(runId: string, events: readonly RunEvent[]) {
+export function stepRow(runId: string, events: readonly RunEvent[], owner: string | null = null, creating = false) {
   if (events.length === 0) return null;
-  return { run_id: runId, seq: events[0]!.seq, events: events.map(storedEvent) };
+  return { run_id: runId, seq: events[0]!.seq, events: events.map(storedEvent), owner, creating };
 }
 
 /** A step row's events as the runtime made them: the row holds `runId` once and omits a null agent. */

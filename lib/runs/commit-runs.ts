@@ -41,7 +41,7 @@ export async function commitRuns(db: Database, writes: readonly RunWrite[]): Pro
   // Any commit may settle its run, a creation too (RunLoop.start's first step).
   const settlements = writes.map(settlementRow);
   const settled = settlements.filter((s) => s !== null);
-  const steps = writes.map(guardedStepRow).filter((x) => x !== null);
+  const steps = writes.map((w) => stepRow(w.runId, w.events, w.owner, w.expectedSeq === 0)).filter((x) => x !== null);
   const spans = writes.flatMap((w, i) => spanRows(w.runId, w.spans, settlements[i]));
   const llmCalls = writes.flatMap((w) => llmCallRows(w.runId, w.llmCalls));
   // Only the parts this group needs: an empty part still runs, measurably, on every step.
@@ -63,12 +63,6 @@ export async function commitRuns(db: Database, writes: readonly RunWrite[]): Pro
 }
 
 const param = (name: string) => sql.placeholder(name);
-
-/** A commit's step row with what its guard reads: whose lease it needs, and whether it creates. */
-function guardedStepRow(w: RunWrite) {
-  const row = stepRow(w.runId, w.events);
-  return row && { ...row, owner: w.owner, creating: w.expectedSeq === 0 };
-}
 
 /**
  * New run rows (a run's first commit: its creation, perhaps with its first step); a run that
