@@ -73,8 +73,9 @@ export function resolveWindow(opts: { from?: Date | null; to?: Date | null; now?
 }
 
 /**
- * Traces newest first, from the runs table only: every filter is a column the runs row keeps
- * current (totals, agents[], models[]), so no span is read. Bounded by a time window on
+ * Traces newest first, from the runs table: every filter is a column of the runs row (totals,
+ * agents[], models[]), so no span is read; a running run's totals on the page are topped up from
+ * its LLM calls (`withLiveTotals`), while its filters see the row's, up to 7 steps behind. Bounded by a time window on
  * runs_created_at_idx and keyset-paginated on (created_at, id). Agent and model filters test the
  * window's rows as the scan meets them: they have no index, because indexing them made every
  * step's run update touch every index of the row (migration 0011). A filter that matches rarely
@@ -126,7 +127,7 @@ export async function listTraces(opts: ListTracesOptions = {}): Promise<TraceLis
         .limit(limit + 1)
     : [];
 
-  const page = rows.slice(0, limit);
+  const page = await withLiveTotals(rows.slice(0, limit));
   const last = page.at(-1);
   return {
     rows: page.map((x) => ({
@@ -147,6 +148,56 @@ export async function listTraces(opts: ListTracesOptions = {}): Promise<TraceLis
     nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.runId) : null,
     window: { from: from.toISOString(), to: to.toISOString() },
   };
+}
+
+type ListedRun = {
+  traceId: string;
+  status: string;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  llmCalls: number;
+  agents: string[];
+  models: string[];
+};
+
+/**
+ * A running run's row counts its LLM calls up to its last stored checkpoint only (docs/step-log.md,
+ * phase B); its `llm_calls` rows, written by every step, count them all. So the page's running
+ * runs (few, if any) take their call totals from those rows, through their primary key (trace_id
+ * leads it). The larger of the two wins: runs from before the calls had rows of their own counted
+ * them on the run row only. Errors stay the row's: they are not all LLM calls.
+ */
+async function withLiveTotals<T extends ListedRun>(page: T[]): Promise<T[]> {
+  const running = page.filter((x) => x.status === "running").map((x) => x.traceId);
+  if (running.length === 0) return page;
+  const live = await db()
+    .select({
+      traceId: schema.llmCalls.traceId,
+      calls: sql<number>`count(*)::int`,
+      costUsd: sql<number>`coalesce(sum(${schema.llmCalls.costUsd}), 0)::float8`,
+      inputTokens: sql<number>`coalesce(sum(${schema.llmCalls.inputTokens}), 0)::int`,
+      outputTokens: sql<number>`coalesce(sum(${schema.llmCalls.outputTokens}), 0)::int`,
+      agents: sql<string[]>`coalesce(array_agg(distinct ${schema.llmCalls.agent}) filter (where ${schema.llmCalls.agent} is not null), '{}')`,
+      models: sql<string[]>`coalesce(array_agg(distinct ${schema.llmCalls.model}) filter (where ${schema.llmCalls.model} is not null), '{}')`,
+    })
+    .from(schema.llmCalls)
+    .where(inArray(schema.llmCalls.traceId, running))
+    .groupBy(schema.llmCalls.traceId);
+  const byTrace = new Map(live.map((x) => [x.traceId, x]));
+  return page.map((x) => {
+    const calls = byTrace.get(x.traceId);
+    if (!calls || calls.calls <= x.llmCalls) return x;
+    return {
+      ...x,
+      costUsd: Math.max(x.costUsd, calls.costUsd),
+      inputTokens: Math.max(x.inputTokens, calls.inputTokens),
+      outputTokens: Math.max(x.outputTokens, calls.outputTokens),
+      llmCalls: calls.calls,
+      agents: [...new Set([...x.agents, ...calls.agents])],
+      models: [...new Set([...x.models, ...calls.models])],
+    };
+  });
 }
 
 export type AttributeValue = string | number | boolean;

@@ -302,7 +302,7 @@ describe("a real conversation's trace", () => {
     expect(trace!.costUsd).toBeCloseTo(spans.reduce((n, s) => n + (s.kind === "llm" ? (s.costUsd ?? 0) : 0), 0), 10);
   });
 
-  it("counts a running run's totals from its spans, which its row counts only up to its last stored checkpoint", async () => {
+  it("counts a running run's totals from its spans and LLM calls, which its row counts only up to its last stored checkpoint", async () => {
     signInAs(users.engineer.id);
     const settled = (await getTrace(traceId))!;
     // Settled, the row's totals are what its spans add up to.
@@ -319,6 +319,11 @@ describe("a real conversation's trace", () => {
       const running = (await getTrace(traceId))!;
       expect(running).toMatchObject({ status: "running", llmCalls: settled.llmCalls, inputTokens: settled.inputTokens, outputTokens: settled.outputTokens });
       expect([...running.agents].sort()).toEqual([...settled.agents].sort());
+      // The list counts its LLM calls from their rows.
+      const listed = (await listTraces({ status: "running", limit: 100 })).rows.find((r) => r.traceId === traceId);
+      expect(listed).toMatchObject({ llmCalls: settled.llmCalls, tokens: settled.inputTokens + settled.outputTokens });
+      expect(listed!.costUsd).toBeCloseTo(settled.costUsd, 10);
+      expect([...listed!.models].sort()).toEqual([...settled.models].sort());
     } finally {
       await testDb().update(schema.runs).set(row!).where(sql`id = ${runId}`);
     }
