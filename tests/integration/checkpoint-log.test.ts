@@ -52,18 +52,23 @@ async function logTotals(runId: string) {
   return row!;
 }
 
+/** A run whose first process died in its model call after the given technical turns. */
+async function crashedMidRun(technical: ScriptedResponse[]) {
+  const { conversationId, traceId } = await conversation();
+  const effects: Effects = { lookups: [], refunds: [] };
+  const first = processOf(conversationId, traceId, {
+    router: [{ toolCalls: [handoffTo("technical", "app crashes")] }],
+    technical: [...technical, { crash: "process killed" }],
+  }, effects);
+  await expect(first.loop.start("desk", "my orders")).rejects.toThrow("process killed");
+  const [started] = await testDb().select({ id: schema.runs.id }).from(schema.runs).where(eq(schema.runs.conversationId, conversationId));
+  return { conversationId, traceId, effects, first, runId: started!.id };
+}
+
 describe("checkpoints left to the log (docs/step-log.md, phases B and C), on PostgreSQL", () => {
   it("leaves the run row alone through mid-run steps, and a process that takes the run over replays the log and counts its totals", async () => {
-    const { conversationId, traceId } = await conversation();
-    const effects: Effects = { lookups: [], refunds: [] };
-    const first = processOf(conversationId, traceId, {
-      router: [{ toolCalls: [handoffTo("technical", "app crashes")] }],
-      technical: [lookup("o1"), lookup("o2"), { crash: "process killed" }],
-    }, effects);
-    await expect(first.loop.start("desk", "two orders")).rejects.toThrow("process killed");
-
-    const [started] = await testDb().select({ id: schema.runs.id }).from(schema.runs).where(eq(schema.runs.conversationId, conversationId));
-    const parked = await runRow(started!.id);
+    const { conversationId, traceId, effects, first, runId } = await crashedMidRun([lookup("o1"), lookup("o2")]);
+    const parked = await runRow(runId);
     const stored = parked.checkpoint as RunState;
     // Steps 2 and 3 committed their step rows only; the run row is as step 1 left it.
     expect(stored.step).toBe(1);
@@ -92,14 +97,7 @@ describe("checkpoints left to the log (docs/step-log.md, phases B and C), on Pos
   });
 
   it("refuses a second writer of a deferred step, and a stale one, by the step row's key alone", async () => {
-    const { conversationId, traceId } = await conversation();
-    const first = processOf(conversationId, traceId, {
-      router: [{ toolCalls: [handoffTo("technical", "app crashes")] }],
-      technical: [lookup("o1"), { crash: "process killed" }],
-    }, { lookups: [], refunds: [] });
-    await expect(first.loop.start("desk", "an order")).rejects.toThrow("process killed");
-    const [started] = await testDb().select({ id: schema.runs.id }).from(schema.runs).where(eq(schema.runs.conversationId, conversationId));
-    const runId = started!.id;
+    const { first, runId } = await crashedMidRun([lookup("o1")]);
     const row = await runRow(runId);
     const loaded = (await first.store.loadCheckpoint(runId))!;
     expect(loaded.seq).toBeGreaterThan(row.seq);
@@ -129,15 +127,7 @@ describe("checkpoints left to the log (docs/step-log.md, phases B and C), on Pos
   });
 
   it("continues a run that phase C left mid-run (its seq ahead of its checkpoint, its totals counted) without counting a step twice", async () => {
-    const { conversationId, traceId } = await conversation();
-    const effects: Effects = { lookups: [], refunds: [] };
-    const first = processOf(conversationId, traceId, {
-      router: [{ toolCalls: [handoffTo("technical", "app crashes")] }],
-      technical: [lookup("o1"), lookup("o2"), { crash: "process killed" }],
-    }, effects);
-    await expect(first.loop.start("desk", "two orders")).rejects.toThrow("process killed");
-    const [started] = await testDb().select({ id: schema.runs.id }).from(schema.runs).where(eq(schema.runs.conversationId, conversationId));
-    const runId = started!.id;
+    const { conversationId, traceId, effects, first, runId } = await crashedMidRun([lookup("o1"), lookup("o2")]);
     const row = await runRow(runId);
     const loaded = (await first.store.loadCheckpoint(runId))!;
     const before = await logTotals(runId);
