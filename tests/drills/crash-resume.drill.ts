@@ -140,7 +140,7 @@ describe("crash-resume drill", () => {
       { figure: "forked or gapped event logs", bound: "0", measured: integrity.forks, ok: integrity.forks === 0 },
       { figure: "p99 time to resume (kill → claimed by a live worker)", bound: `≤ ${RESUME_P99_BOUND_MS} ms (lease ${LEASE_MS} ms)`, measured: `${Math.round(p99)} ms`, ok: awaitingResume.size === 0 && p99 <= RESUME_P99_BOUND_MS },
       { figure: "SIGKILLs", bound: `≥ ${MIN_KILLS}`, measured: kills, ok: kills >= MIN_KILLS },
-      { figure: "distinct checkpoints (seq) hit by a kill", bound: "≥ 3", measured: [...atSeq].sort((a, b) => a - b).join(", "), ok: atSeq.size >= 3 },
+      { figure: "distinct seqs (steps committed) hit by a kill", bound: "≥ 3", measured: [...atSeq].sort((a, b) => a - b).join(", "), ok: atSeq.size >= 3 },
     ];
     const notes = [
       `${WORKERS} worker processes at a time (concurrency ${workerEnv.DRILL_CONCURRENCY}, lease ${LEASE_MS} ms), each killed ${LIFE_MS[0]}–${LIFE_MS[1]} ms after its first commit (and only while another worker was up); model and tool calls take ${PACE_MS}–${PACE_MS * 6} ms.`,
