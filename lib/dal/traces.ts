@@ -75,8 +75,8 @@ export function resolveWindow(opts: { from?: Date | null; to?: Date | null; now?
 /**
  * Traces newest first, from the runs table: every filter is a column of the runs row (totals,
  * agents[], models[]), so no span is read; a running run's totals on the page are topped up from
- * its LLM calls (`withLiveTotals`), while its filters see the row's, up to 7 steps behind. Bounded by a time window on
- * runs_created_at_idx and keyset-paginated on (created_at, id). Agent and model filters test the
+ * its LLM calls (`withLiveTotals`), while its filters see the row's, up to 7 steps behind.
+ * Bounded by a time window on runs_created_at_idx and keyset-paginated on (created_at, id). Agent and model filters test the
  * window's rows as the scan meets them: they have no index, because indexing them made every
  * step's run update touch every index of the row (migration 0011). A filter that matches rarely
  * reads the whole window, a filter that matches often stops after a page.

@@ -45,6 +45,13 @@ function storedEvent({ runId: _runId, ...event }: RunEvent) {
   return rest;
 }
 
+/**
+ * A run's last committed seq, for a query whose `runs` row is aliased `r`: its last step row's end,
+ * since a mid-run step leaves `runs.seq` at the last stored checkpoint (docs/step-log.md, phase B).
+ */
+export const lastCommittedSeq = sql.raw(`coalesce((select s.seq + json_array_length(s.events) - 1
+  from run_steps s where s.run_id = r.id order by s.seq desc limit 1), r.seq)`);
+
 export const insertStepColumns = sql.raw(`insert into run_steps (run_id, seq, events)`);
 export const stepRecord = sql.raw(`x(run_id text, seq int, events json)`);
 

@@ -10,7 +10,7 @@ import {
 } from "@/lib/runtime";
 import { commitTrace, type Resumption, sumDeltas, type TraceDelta } from "@/lib/tracing/spans";
 import { commitBatcherFor } from "./commit-batch";
-import { eventsOfStepRow, type RunWrite } from "./commit-rows";
+import { eventsOfStepRow, lastCommittedSeq, type RunWrite } from "./commit-rows";
 import { commitRuns } from "./commit-runs";
 import { jsonbValue, queryRows } from "./sql";
 
@@ -135,9 +135,7 @@ export class PgRunStore implements RunStore {
     if (expectedSeq === 0) return 0;
     const [row] = await queryRows<{ seq: number }>(
       this.db,
-      sql`select coalesce((select s.seq + json_array_length(s.events) - 1 from run_steps s
-          where s.run_id = r.id order by s.seq desc limit 1), r.seq) as seq
-        from runs r where r.id = ${runId}`,
+      sql`select ${lastCommittedSeq} as seq from runs r where r.id = ${runId}`,
     );
     return row?.seq ?? -1;
   }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
+import { lastCommittedSeq } from "@/lib/runs/commit-rows";
 import { startConversation } from "@/lib/runs/conversations";
 import { queryRows } from "@/lib/runs/sql";
 import { DRILL_TABLES, drillParts } from "./drill-team";
@@ -73,11 +74,8 @@ export async function openRuns(db: Database): Promise<number> {
 
 /** Runs a dead worker still held, with the step (seq) each had committed: they were interrupted mid-run. */
 export async function heldRuns(db: Database, workerId: string): Promise<Array<{ id: string; seq: number }>> {
-  // The run's last committed seq is its log's: mid-run steps leave `runs.seq` at the last stored
-  // checkpoint (docs/step-log.md, phase B).
   return queryRows<{ id: string; seq: number }>(db, sql`
-    select r.id, coalesce((select s.seq + json_array_length(s.events) - 1 from run_steps s
-        where s.run_id = r.id order by s.seq desc limit 1), r.seq) as seq
+    select r.id, ${lastCommittedSeq} as seq
     from runs r where r.chain = 'drill' and r.status = 'running' and r.lease_owner = ${workerId}`);
 }
 
