@@ -105,8 +105,16 @@ const stepsPart = (creates: boolean, continues: boolean) => sql.join(
       ? [
           sql`es as (
       ${insertStepColumns} select sx.run_id, sx.seq, sx.events
-      from sx join runs on runs.id = sx.run_id
-      where not sx.creating and (sx.owner is null or runs.lease_owner = sx.owner)
+      from sx
+      -- A scalar subquery, not a join: one probe of runs' primary key per step, whatever the
+      -- planner believes. A statement's generic plan is cached per connection and planned with
+      -- json_to_recordset's fixed estimate of 100 rows; planned while a table was small (a new
+      -- database, before autovacuum analyzes it), joins hashed the whole table on every commit:
+      -- 0.75 ms of a 1 ms statement at 1,800 runs, growing with the table until a replan. The
+      -- updates below cannot probe per row, so each also names its keys as \`= any(array(...))\`,
+      -- which the planner serves from the primary key unless it believes the table tiny.
+      where not sx.creating
+        and (select sx.owner is null or runs.lease_owner = sx.owner from runs where runs.id = sx.run_id)
       on conflict (run_id, seq) do nothing
       returning run_id
     )`,
@@ -155,7 +163,7 @@ const updatePart = sql`
         duration_ms = case when u.ended_at is null then runs.duration_ms
           else u.ended_at - extract(epoch from runs.created_at) * 1000 end
       from u join es on es.run_id = u.id
-      where runs.id = u.id
+      where runs.id = u.id and runs.id = any(array(select run_id from es)) -- a key probe, see \`es\`
     )`;
 
 /** The stored spans and LLM calls of the runs in `r`, the ones written. */
@@ -187,6 +195,7 @@ const settlePart = sql`
       from (select distinct on (conversation_id) conversation_id, conversation_status from st
         order by conversation_id, ended_at desc) x
       where conversations.id = x.conversation_id
+        and conversations.id = any(array(select conversation_id from st)) -- a key probe, see \`es\`
     ), esc as (
       insert into escalations (id, conversation_id, run_id, run_seq, reason, detail, kind, agent,
         priority, sla_due_at)
@@ -203,9 +212,12 @@ const settlePart = sql`
         ingest_id = case when spans.ended_at is null then spans.ingest_id
           else nextval('spans_ingest_id_seq') end
       from st where spans.trace_id = st.trace_id and spans.span_id = st.root_span
+        -- Key probes, see \`es\`.
+        and spans.trace_id = any(array(select trace_id from st))
+        and spans.span_id = any(array(select root_span from st))
     )`;
 
-interface Mix {
+export interface Mix {
   creates: boolean;
   /** Any commit of a run that exists already. */
   continues: boolean;
@@ -216,16 +228,22 @@ interface Mix {
 
 /**
  * The statement for a mix of commits: only the parts it needs (an empty part still costs its
- * execution on every step), each text compiled once.
+ * execution on every step), each text compiled once. Exported for the plan test
+ * (tests/integration/commit-plan.test.ts).
  */
-function statementFor(mix: Mix): SQL {
+export function statementFor(mix: Mix): SQL {
   const key = `${+mix.creates}${+mix.continues}${+mix.stores}${+mix.settles}`;
   let statement = statements.get(key);
   if (statement) return statement;
   const written = [
     ...(mix.creates ? [sql`select id, conversation_id, trace_id from ins`] : []),
-    // The run's immutable columns, read: `es` holds the guard's verdict.
-    ...(mix.continues ? [sql`select runs.id, runs.conversation_id, runs.trace_id from es join runs on runs.id = es.run_id`] : []),
+    // The run's immutable columns, read: `es` holds the guard's verdict. `offset 0` keeps the
+    // lateral subquery from being flattened into a join, so it stays a primary-key probe per
+    // step whatever the cached plan believes of the table's size (see `es`).
+    ...(mix.continues
+      ? [sql`select es.run_id as id, rr.conversation_id, rr.trace_id from es cross join lateral
+          (select conversation_id, trace_id from runs where runs.id = es.run_id offset 0) rr`]
+      : []),
   ];
   const parts = [
     ...(mix.creates ? [createPart] : []),
