@@ -9,7 +9,7 @@ import { createRunLoop } from "@/lib/runs/runtime";
 import { RunLoop } from "@/lib/runtime";
 import { MemoryRunStore, MemoryToolLedger } from "@/lib/runtime/testing";
 import { WARM_UP_INSERTS } from "./child";
-import { cpuMsSince, mean, percentile } from "./measure";
+import { analyzeDatabase, cpuMsSince, mean, percentile } from "./measure";
 import { RawInserter } from "./raw-insert";
 import { benchChain, benchParts, createConversations } from "./switchyard-parts";
 import { measureWalFloor, type WalFloor } from "./wal-floor";
@@ -109,6 +109,7 @@ export async function runBreakdown(serverUrl: string, rounds = 10, perRound = 15
     ];
     for (const v of variants) for (let i = 0; i < WARM_UP_CONVERSATIONS; i++) await v.converse(instantModel);
     for (let i = 0; i < WARM_UP_INSERTS; i++) await raw.insert();
+    await analyzeDatabase(url.toString());
     const d: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const order = [...variants.slice(r % variants.length), ...variants.slice(0, r % variants.length)];

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { type Counters, cpuMsSince, delta, drive, mean, peakRssMiB, percentile, Probe } from "./measure";
+import { analyzeDatabase, type Counters, cpuMsSince, delta, drive, mean, peakRssMiB, percentile, Probe } from "./measure";
 import { RawInserter } from "./raw-insert";
 import { type Adapter, FINAL_OUTPUT, STAGE_OUTPUT, STAGES, type StepModel } from "./workload";
 
@@ -258,6 +258,7 @@ export async function runChild<Ctx>(adapter: Adapter<Ctx>): Promise<void> {
   try {
     await raw.setup();
     await warmUp(adapter, ctx, raw);
+    await analyzeDatabase(values.url!);
     phases =
       mode === "throughput"
         ? await throughput(adapter, ctx, probe, raw, Number(values.n1), Number(values.n32))
