@@ -223,6 +223,12 @@ clean).
   process, 250-conversation blocks; the same curve with V8's background threads off). Before the
   seventh pass the warm-up was 148 conversations, so earlier tables include part of that cost, for
   every framework.
+- **Statistics**: after its warm-up, each framework's database is analyzed (\`ANALYZE\`), as
+  autovacuum does for a database that has run a while. A new scratch database has no statistics,
+  and each connection caches its statements' plans from their first executions, when the tables
+  were nearly empty; the analysis invalidates them. Before the fourteenth pass there was none,
+  and Switchyard's commit hashed the whole runs table on every step under such a plan
+  (the fourteenth pass, below).
 - **Switchyard**: \`RunLoop.start\` through the production \`PgRunStore\` and \`PgToolLedger\`: one
   commit per step, each with its events (one step row, whose key guards the commit), its stored
   spans and LLM calls, and the run row (checkpoint, seq, cost and token totals) where production
