@@ -4,6 +4,7 @@ import { db } from "@/db";
 import { authorize } from "@/lib/auth/authorize";
 import { budgetShare, type DailyCostChart, type DailyCostRow, lastDays, prepareDailyCost } from "@/lib/costs/charts";
 import { apiKeyDailyScope, GLOBAL_DAILY_SCOPE, parseScope, type ScopeKind } from "@/lib/costs/scopes";
+import { runCostSoFar } from "@/lib/costs/run-cost";
 import { utcDay } from "@/lib/costs/spend-gate";
 import { costPerResolved } from "@/lib/metrics/definitions";
 import { queryRows } from "@/lib/runs/sql";
@@ -53,8 +54,8 @@ export async function getBudgetOverview(): Promise<BudgetOverviewDto> {
     ),
     queryRows<{ cost: number; completed: number }>(
       db(),
-      sql`select coalesce(sum(cost_usd), 0)::float8 as cost, count(*) filter (where status = 'completed')::int as completed
-        from runs where created_at >= ${since}`,
+      sql`select coalesce(sum(${runCostSoFar}), 0)::float8 as cost, count(*) filter (where r.status = 'completed')::int as completed
+        from runs r where r.created_at >= ${since}`,
     ),
     queryRows<{ lookups: number; hits: number; saved: number }>(
       db(),
@@ -127,7 +128,7 @@ async function budgetSpend(
       ? queryRows<{ chain: string; cost: number }>(
           db(),
           sql`select chain, coalesce(max(total), 0)::float8 as cost from (
-            select c.chain, sum(r.cost_usd) as total from runs r join conversations c on c.id = r.conversation_id
+            select c.chain, sum(${runCostSoFar}) as total from runs r join conversations c on c.id = r.conversation_id
             where c.created_at >= now() - interval '24 hours'
             group by c.id, c.chain) t
           group by chain`,

@@ -4,6 +4,7 @@ import * as schema from "@/db/schema";
 import { removeBudgetAction, setBudgetAction } from "@/app/(console)/budgets/actions";
 import { postCustomerMessage, startConversation } from "@/lib/runs/conversations";
 import type { RuntimeParts } from "@/lib/runs/runtime";
+import { conversationBudgetOf } from "@/lib/costs/conversation-budget";
 import type { PriceBook } from "@/lib/costs/price-book";
 import { getBudgetOverview } from "@/lib/dal/budget-overview";
 import { supportChain } from "@/lib/agents/support-team";
@@ -115,6 +116,37 @@ describe("conversation budget (acceptance 1)", () => {
     expect(events.filter((e) => e.type === "llm_call")).toHaveLength(0);
     expect(events.find((e) => e.type === "budget_exhausted")?.data).toMatchObject({ scope: "conversation", outcome: "escalated" });
     await removeBudgetAction(null, form({ scope: "conversation:default" }));
+  });
+
+  it("counts what turns that are still running have spent so far, though their run rows lag", async () => {
+    const first = await converse();
+    const spent = first.run.costUsd;
+    expect(spent).toBeGreaterThan(0);
+    const scope = `conversation:chain:${first.run.chain}`;
+    signInAs(users.admin.id);
+    await setBudgetAction(null, form({ scope, limitUsd: "5" }));
+    const turnSpend = async () => (await conversationBudgetOf(testDb(), first.conversation.id, first.run.chain)).spentUsd;
+    const chainSpend = async () => {
+      signInAs(users.engineer.id);
+      return (await getBudgetOverview()).budgets.find((b) => b.scope === scope)!.spentUsd;
+    };
+    expect(await turnSpend()).toBeCloseTo(spent, 10);
+    const settledChainSpend = await chainSpend();
+    expect(settledChainSpend).toBeGreaterThanOrEqual(spent);
+    // Every run as a running run's row holds it after mid-run steps that wrote no run row: the
+    // LLM calls are in llm_calls, the totals only up to the last stored checkpoint. The lease
+    // keeps the test's worker from claiming them meanwhile.
+    const rows = await testDb().select().from(schema.runs);
+    await testDb().execute(sql`update runs set status = 'running', cost_usd = 0, lease_owner = 'test',
+      lease_expires_at = now() + interval '1 hour'`);
+    try {
+      expect(await turnSpend()).toBeCloseTo(spent, 10);
+      expect(await chainSpend()).toBeCloseTo(settledChainSpend, 10);
+    } finally {
+      for (const row of rows) await testDb().update(schema.runs).set(row).where(eq(schema.runs.id, row.id));
+      signInAs(users.admin.id);
+      await removeBudgetAction(null, form({ scope }));
+    }
   });
 
   it("escalates with budget_exhausted when there is no answer to give", async () => {
